@@ -1,0 +1,89 @@
+// Server configuration. Only the composition root (main) reads it; every other
+// class receives plain values. Validation is strict: an unknown key, a wrong
+// type or an impossible value is an error naming the key and the file.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "centrala/crypto/crypto.hpp"
+#include "centrala/domain/calendar.hpp"
+#include "centrala/domain/organisation.hpp"
+#include "centrala/domain/result.hpp"
+
+namespace centrala::app {
+
+struct Limits {
+    size_t body_bytes = 1 << 20;
+    size_t header_bytes = 16 * 1024;
+    int read_timeout_seconds = 30;        // whole request, headers and body
+    int idle_timeout_seconds = 60;        // keep-alive connection with no request
+    int max_connections = 2000;
+    size_t ws_max_frame_bytes = 64 * 1024;
+    size_t ws_queue_frames = 256;         // unsent frames before a slow client is dropped
+    int ws_auth_timeout_seconds = 5;
+    int ws_ping_seconds = 30;
+    int ws_connections_per_user = 8;
+    int shutdown_grace_seconds = 5;
+};
+
+struct SessionRules {
+    int idle_minutes = 30;
+    int absolute_hours = 12;
+};
+
+struct LoginThrottle {
+    int max_failures_per_user = 5;
+    int max_failures_per_address = 20;
+    int window_seconds = 900;
+    int lockout_seconds = 60;
+};
+
+struct Tls {
+    bool enabled = false;
+    std::string certificate;
+    std::string private_key;
+};
+
+struct Security {
+    std::vector<std::string> allowed_origins;  // WebSocket Origin and CORS allow-list
+    std::vector<std::string> frame_ancestors;  // pages that may frame the widget
+    std::vector<std::string> trusted_proxies;  // addresses whose X-Forwarded-* we believe
+    crypto::Argon2Params argon2;
+    LoginThrottle login;
+    Tls tls;
+};
+
+struct Routing {
+    int missed_offers_to_break = 2;
+    bool voice_excludes_chat = true;
+};
+
+struct Config {
+    std::string source;  // file the config came from, for messages
+    std::string listen = "127.0.0.1:8080";
+    std::string database = "var/centrala.db";
+    std::string web_root = "web";
+    std::string log_level = "info";
+    Limits limits;
+    SessionRules sessions;
+    Security security;
+    Routing routing;
+    std::vector<Department> departments;
+    std::vector<QueueSettings> queues;
+    std::map<std::string, WeeklySchedule> business_hours;
+    HolidayCalendar holidays;
+    std::string service_number;  // SIP: the number residents dial
+};
+
+Result<Config> parse_config(const std::string& text, const std::string& source);
+Result<Config> load_config_file(const std::string& path);
+// The config shipped in config/centrala.json, compiled into the binary so the
+// server starts with sane defaults even without the file.
+const std::string& embedded_default_config();
+
+// "host:port" -> parts; false when malformed.
+bool split_host_port(const std::string& text, std::string& host, unsigned short& port);
+
+}  // namespace centrala::app

@@ -1,0 +1,48 @@
+// How the city's contact center is organised: topics, departments (second
+// line) and queues. Seeded from config on first start.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "centrala/domain/staff.hpp"
+
+namespace centrala {
+
+// Fixed topic ids (contract 6a).
+inline constexpr std::string_view topic_ids[] = {
+    "vehicles", "driving_licence", "id_documents", "civil_registry", "waste",
+    "taxes",    "report",          "appointment",  "human",          "other",
+};
+bool valid_topic(std::string_view s);
+
+struct Department {
+    std::string id;
+    std::string name;
+    std::string queue;        // queue for second-line contacts
+    int sla_business_hours = 0;  // time to resolve a case
+};
+
+struct Overflow {
+    int after_seconds = 0;
+    std::string queue;
+};
+
+struct QueueSettings {
+    std::string id;
+    std::string name;
+    std::vector<std::string> channels;
+    std::vector<std::string> topics;
+    Skills skills;  // required skill -> minimum level
+    int priority = 0;
+    int sla_seconds = 30;
+    int offer_timeout_seconds = 20;
+    int wrap_up_seconds = 30;
+    int max_waiting = 200;
+    std::optional<Overflow> overflow;
+    std::string hours = "always";  // schedule name or "always"
+};
+
+}  // namespace centrala

@@ -1,0 +1,807 @@
+#include "centrala/api/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "centrala/api/json_body.hpp"
+
+namespace centrala::api {
+
+using nlohmann::json;
+
+namespace {
+
+json user_json(const User& u) {
+    return {{"id", std::to_string(u.id)},
+            {"username", u.username},
+            {"display_name", u.display_name},
+            {"role", std::string(to_string(u.role))},
+            {"skills", u.skills},
+            {"capacity", u.capacity},
+            {"active", u.active},
+            {"created_at", to_rfc3339(u.created_at)}};
+}
+
+json presence_json(const AgentPresence& p) {
+    return {{"state", p.state}, {"reason", p.reason.empty() ? json(nullptr) : json(p.reason)},
+            {"since", to_rfc3339(p.since)}};
+}
+
+std::optional<int64_t> parse_id(const std::string& s) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+bool is_unsafe(const std::string& method) {
+    return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+Role access_role(Access a) {
+    switch (a) {
+        case Access::admin: return Role::admin;
+        case Access::supervisor: return Role::supervisor;
+        default: return Role::agent;
+    }
+}
+
+Result<Skills> read_skills(const json& j) {
+    if (!j.is_object()) return Error::invalid("invalid_field", "skills must be an object of skill -> level 1..5");
+    Skills out;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!valid_skill_id(it.key()))
+            return Error::invalid("invalid_field", "skill ids are 1 to 32 characters of a-z, 0-9 and _");
+        if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 5)
+            return Error::invalid("invalid_field", "skill '" + it.key() + "' must have a level from 1 to 5");
+        out[it.key()] = it->get<int>();
+    }
+    if (out.size() > 50) return Error::invalid("invalid_field", "at most 50 skills per user");
+    return out;
+}
+
+Result<Capacity> read_capacity(const json& j) {
+    if (!j.is_object()) return Error::invalid("invalid_field", "capacity must be an object of channel -> count");
+    Capacity out = default_capacity();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!valid_channel(it.key()))
+            return Error::invalid("invalid_field", "capacity channels are voice, chat, video and callback");
+        if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 20)
+            return Error::invalid("invalid_field", "capacity for '" + it.key() + "' must be from 0 to 20");
+        out[it.key()] = it->get<int>();
+    }
+    return out;
+}
+
+Result<std::string> read_display_name(const json& j) {
+    if (!j.is_string()) return Error::invalid("invalid_field", "display_name must be a string");
+    auto s = j.get<std::string>();
+    if (s.empty() || s.size() > max_display_name)
+        return Error::invalid("invalid_field", "display_name must have 1 to 100 characters");
+    for (unsigned char c : s)
+        if (c < 0x20) return Error::invalid("invalid_field", "display_name must not contain control characters");
+    return s;
+}
+
+Result<std::string> read_password(const json& j, const char* field) {
+    if (!j.is_string()) return Error::invalid("invalid_field", std::string(field) + " must be a string");
+    auto s = j.get<std::string>();
+    if (s.size() < size_t(min_password_length) || s.size() > size_t(max_password_length))
+        return Error::invalid("weak_password", std::string(field) + " must have 12 to 256 characters");
+    return s;
+}
+
+}  // namespace
+
+AgentSocket::~AgentSocket() {
+    for (auto it = api_.sockets_.begin(); it != api_.sockets_.end(); ++it)
+        if (it->second == this) {
+            api_.sockets_.erase(it);
+            break;
+        }
+}
+
+void AgentSocket::send(const json& frame) {
+    peer_.send(std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+void AgentSocket::send_error(const std::string& code, const std::string& message, const json& client_msg_id) {
+    json f = {{"type", "error"}, {"code", code}, {"message", message}};
+    if (!client_msg_id.is_null()) f["client_msg_id"] = client_msg_id;
+    send(f);
+}
+
+void AgentSocket::on_open(const std::optional<Principal>& cookie_session) {
+    if (cookie_session) start(*cookie_session);
+}
+
+void AgentSocket::start(Principal p) {
+    size_t mine = 0;
+    for (const auto& [sid, s] : api_.sockets_)
+        if (s->who_ && s->who_->user.id == p.user.id) ++mine;
+    if (mine >= size_t(api_.opt_.ws_connections_per_user)) {
+        peer_.close(1008, "too many connections for this user");
+        return;
+    }
+    who_ = std::move(p);
+    api_.sockets_.emplace(who_->session_id, this);
+    const auto& presence = api_.directory_.presence(who_->user.id, api_.b_.clock.now());
+    send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", presence_json(presence)}});
+}
+
+void AgentSocket::on_text(const std::string& text) {
+    json frame = json::parse(text, nullptr, false);
+    if (frame.is_discarded() || !frame.is_object() || !frame.contains("type") || !frame["type"].is_string()) {
+        if (!who_) {
+            peer_.close(1008, "expected an auth frame");
+            return;
+        }
+        send_error("malformed_frame", "frames are JSON objects with a string field 'type'");
+        return;
+    }
+    const std::string type = frame["type"].get<std::string>();
+    if (!who_) {
+        if (type != "auth" || !frame.contains("token") || !frame["token"].is_string()) {
+            peer_.close(1008, "expected an auth frame");
+            return;
+        }
+        auto p = api_.principal_for_token(frame["token"].get<std::string>());
+        if (!p) {
+            peer_.close(1008, "authentication failed");
+            return;
+        }
+        start(std::move(*p));
+        return;
+    }
+    const json cmid = frame.contains("client_msg_id") ? frame["client_msg_id"] : json(nullptr);
+    if (type == "auth") {
+        send_error("already_authenticated", "this connection is already authenticated", cmid);
+        return;
+    }
+    send_error("unknown_type", "frame type '" + type + "' is not handled on this server version", cmid);
+}
+
+Api::Api(Backend backend, Options options)
+    : b_(backend),
+      opt_(std::move(options)),
+      sessions_(b_.clock, opt_.sessions),
+      throttle_(b_.clock, opt_.throttle),
+      staff_(b_.db, &b_.metrics) {
+    sessions_.on_ended = [this](const std::string& id) {
+        auto range = sockets_.equal_range(id);
+        std::vector<AgentSocket*> victims;
+        for (auto it = range.first; it != range.second; ++it) victims.push_back(it->second);
+        for (auto* s : victims) s->peer_.close(1008, "session ended");
+    };
+    b_.metrics.describe("centrala_http_requests_total", "counter", "HTTP requests by route and status");
+    b_.metrics.describe("centrala_http_request_duration_seconds", "histogram", "HTTP request latency by route");
+    b_.metrics.describe("centrala_db_write_seconds", "histogram", "Latency of durable database writes");
+    b_.metrics.describe("centrala_websockets_open", "gauge", "Open WebSocket connections");
+    b_.metrics.describe("centrala_logins_total", "counter", "Staff login attempts by result");
+    b_.metrics.set_gauge("centrala_websockets_open", "", 0);
+    build_routes();
+}
+
+Api::~Api() { *alive_ = false; }
+
+Result<void> Api::load() {
+    auto users = staff_.all_users();
+    if (!users) return users.error();
+    for (auto& u : *users) directory_.put(u.user);
+    auto sessions = staff_.live_sessions(b_.clock.now());
+    if (!sessions) return sessions.error();
+    for (auto& r : *sessions) {
+        Session s{r.id, r.user_id, r.csrf_token, r.created_at, r.last_seen_at, r.last_seen_at, r.expires_at};
+        sessions_.put(std::move(s));
+    }
+    // The dummy hash costs what a real one costs, so an unknown username takes
+    // as long to reject as a wrong password.
+    auto dummy = crypto::hash_password(crypto::random_token(18), opt_.argon2);
+    if (!dummy) return dummy.error();
+    dummy_hash_ = *dummy;
+    return Ok{};
+}
+
+template <class F, class Done>
+void Api::on_store(F f, Done done) {
+    using R = decltype(f(staff_));
+    auto alive = alive_;
+    bool queued = b_.db_worker.post([this, alive, f = std::move(f), done]() mutable {
+        auto r = std::make_shared<R>(f(staff_));
+        b_.loop.post([alive, r, done]() mutable {
+            if (*alive) done(std::move(*r));
+        });
+    });
+    if (!queued) done(R(Error{ErrorKind::unavailable, "overloaded", "The server is busy; please try again."}));
+}
+
+template <class F, class Done>
+void Api::on_hasher(F f, Done done) {
+    using R = decltype(f());
+    auto alive = alive_;
+    bool queued = b_.hash_worker.post([this, alive, f = std::move(f), done]() mutable {
+        auto r = std::make_shared<R>(f());
+        b_.loop.post([alive, r, done]() mutable {
+            if (*alive) done(std::move(*r));
+        });
+    });
+    if (!queued) done(R(Error{ErrorKind::unavailable, "overloaded", "The server is busy; please try again."}));
+}
+
+void Api::audit(const std::optional<Principal>& who, const std::string& action, const std::string& target,
+                const std::string& address, json details) {
+    store::AuditEntry e;
+    e.at = b_.clock.now();
+    if (who) {
+        e.actor_id = who->user.id;
+        e.actor = who->user.username;
+    }
+    e.action = action;
+    e.target = target;
+    e.address = address;
+    e.details = details.dump();
+    on_store([e](store::StaffStore& s) { return s.audit(e); },
+             [action](Result<void> r) {
+                 if (!r) spdlog::error("audit entry '{}' not written: {}", action, r.error().message);
+             });
+}
+
+void Api::build_routes() {
+    auto bind = [this](void (Api::*m)(Call)) { return [this, m](Call c) { (this->*m)(std::move(c)); }; };
+    router_.add("GET", "/healthz", Access::public_, bind(&Api::healthz));
+    router_.add("GET", "/readyz", Access::public_, bind(&Api::readyz));
+    router_.add("GET", "/metrics", Access::public_, bind(&Api::metrics));
+    router_.add("POST", "/api/v1/auth/login", Access::public_, bind(&Api::login));
+    router_.add("POST", "/api/v1/auth/logout", Access::agent, bind(&Api::logout));
+    router_.add("GET", "/api/v1/me", Access::agent, bind(&Api::me));
+    router_.add("PATCH", "/api/v1/me", Access::agent, bind(&Api::update_me));
+    router_.add("PUT", "/api/v1/agents/me/state", Access::agent, bind(&Api::set_my_state));
+    router_.add("GET", "/api/v1/users", Access::supervisor, bind(&Api::list_users));
+    router_.add("POST", "/api/v1/users", Access::admin, bind(&Api::create_user));
+    router_.add("GET", "/api/v1/users/{id}", Access::supervisor, bind(&Api::get_user));
+    router_.add("PATCH", "/api/v1/users/{id}", Access::admin, bind(&Api::update_user));
+    router_.add("DELETE", "/api/v1/users/{id}", Access::admin, bind(&Api::deactivate_user));
+    router_.add("GET", "/api/v1/audit", Access::admin, bind(&Api::list_audit));
+}
+
+void Api::handle(Request req, Reply reply) {
+    auto m = router_.match(req.method, req.path);
+    if (!m.route) {
+        reply = [inner = std::move(reply)](Response r) {
+            r.route = "unmatched";
+            inner(std::move(r));
+        };
+        if (!m.allowed_methods.empty()) {
+            std::string allow;
+            for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+            auto r = Response::error(405, "method_not_allowed", "This path does not accept " + req.method + ".");
+            r.headers.emplace_back("Allow", allow);
+            reply(std::move(r));
+            return;
+        }
+        reply(Response::error(404, "not_found", "No such resource."));
+        return;
+    }
+    Reply labelled = [inner = std::move(reply), route = m.route->pattern](Response r) {
+        r.route = route;
+        inner(std::move(r));
+    };
+    Call call{std::move(req), std::nullopt, std::move(m.params), std::move(labelled)};
+    dispatch(std::move(call), *m.route);
+}
+
+void Api::dispatch(Call call, const Route& route) {
+    if (route.access != Access::public_) {
+        auto who = authenticate(call.request, is_unsafe(call.request.method));
+        if (!who) {
+            call.reply(Response::error(who.error()));
+            return;
+        }
+        if (!at_least(who->user.role, access_role(route.access))) {
+            call.reply(Response::error(403, "forbidden", "Your role does not allow this."));
+            return;
+        }
+        call.who = std::move(*who);
+    }
+    route.handler(std::move(call));
+}
+
+std::optional<Principal> Api::principal_for_token(const std::string& token) {
+    if (token.empty() || token.size() > 128) return std::nullopt;
+    Session* s = sessions_.find_live(crypto::sha256_hex(token));
+    if (!s) return std::nullopt;
+    const User* u = directory_.find(s->user_id);
+    if (!u || !u->active) return std::nullopt;
+    const auto now = b_.clock.now();
+    s->last_seen_at = now;
+    if (now - s->persisted_seen_at > std::chrono::seconds(60)) {
+        s->persisted_seen_at = now;
+        on_store([id = s->id, now](store::StaffStore& st) { return st.touch_session(id, now); },
+                 [](Result<void>) {});
+    }
+    return Principal{*u, s->id, false};
+}
+
+Result<Principal> Api::authenticate(const Request& req, bool unsafe_method) {
+    if (const auto* auth = req.header("authorization")) {
+        if (auth->rfind("Bearer ", 0) != 0)
+            return Error::unauthenticated("Use 'Authorization: Bearer TOKEN' or log in.");
+        auto p = principal_for_token(auth->substr(7));
+        if (!p) return Error::unauthenticated("The session has ended or the token is not valid; please log in.");
+        return *p;
+    }
+    const auto* cookie_header = req.header("cookie");
+    std::optional<std::string> token = cookie_header ? cookie_value(*cookie_header, cookie_name()) : std::nullopt;
+    if (!token) return Error::unauthenticated("Please log in.");
+    auto p = principal_for_token(*token);
+    if (!p) return Error::unauthenticated("The session has ended; please log in again.");
+    p->via_cookie = true;
+    if (unsafe_method) {
+        const auto* csrf = req.header("x-csrf-token");
+        Session* s = sessions_.find_live(p->session_id);
+        if (!csrf || !s || !crypto::equal_constant_time(*csrf, s->csrf_token))
+            return Error{ErrorKind::forbidden, "csrf_token_invalid",
+                         "A cookie-authenticated change needs the X-CSRF-Token header from login."};
+    }
+    return *p;
+}
+
+Result<std::optional<Principal>> Api::check_agent_upgrade(const Request& req) {
+    if (const auto* origin = req.header("origin")) {
+        bool allowed = false;
+        if (const auto* host = req.header("host"))
+            allowed = *origin == "http://" + *host || *origin == "https://" + *host;
+        for (const auto& o : opt_.allowed_origins) allowed |= (*origin == o);
+        if (!allowed) return Error::forbidden("WebSocket connections from this origin are not allowed.");
+    }
+    const auto* cookie_header = req.header("cookie");
+    if (cookie_header) {
+        if (auto token = cookie_value(*cookie_header, cookie_name())) {
+            if (auto p = principal_for_token(*token)) {
+                p->via_cookie = true;
+                return std::optional<Principal>(std::move(*p));
+            }
+        }
+    }
+    return std::optional<Principal>{};
+}
+
+std::string Api::cookie_name() const { return opt_.tls ? "__Host-centrala_session" : "centrala_session"; }
+
+std::string Api::session_cookie(const std::string& token, bool secure) const {
+    const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(opt_.sessions.absolute).count();
+    std::string c = cookie_name() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                    std::to_string(token.empty() ? 0 : max_age);
+    if (opt_.tls || secure) c += "; Secure";
+    return c;
+}
+
+void Api::end_sessions_of(int64_t user_id, const std::string& keep) {
+    sessions_.remove_user(user_id, keep);
+    on_store([user_id, keep, now = b_.clock.now()](store::StaffStore& s) {
+        return s.revoke_user_sessions(user_id, now, keep);
+    },
+             [](Result<void> r) {
+                 if (!r) spdlog::error("revoking sessions: {}", r.error().message);
+             });
+}
+
+// ---- health --------------------------------------------------------------
+
+void Api::healthz(Call c) { c.reply(Response::json(200, {{"status", "ok"}})); }
+
+void Api::readyz(Call c) {
+    // Ready means the store worker answers: a wedged disk shows up here.
+    on_store([](store::StaffStore& s) { return s.count_users(); },
+             [reply = std::move(c.reply)](Result<int64_t> r) {
+                 if (r) reply(Response::json(200, {{"status", "ready"}}));
+                 else reply(Response::error(503, "not_ready", "The database is not available."));
+             });
+}
+
+void Api::metrics(Call c) {
+    b_.metrics.set_gauge("centrala_sessions_live", "", int64_t(sessions_.size()));
+    b_.metrics.set_gauge("centrala_store_queue_depth", "", int64_t(b_.db_worker.queued()));
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = b_.metrics.render();
+    c.reply(std::move(r));
+}
+
+// ---- authentication -------------------------------------------------------
+
+void Api::login(Call c) {
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto username = string_field(*body, "username", 1, 64);
+    auto password = string_field(*body, "password", 1, max_password_length);
+    if (!username) return c.reply(Response::error(username.error()));
+    if (!password) return c.reply(Response::error(password.error()));
+    const std::string address = c.request.remote_address;
+    if (int wait = throttle_.retry_after(*username, address); wait > 0) {
+        b_.metrics.count("centrala_logins_total", "result=\"throttled\"");
+        audit(std::nullopt, "login_throttled", "username:" + *username, address);
+        return c.reply(Response::error(Error::rate_limited("Too many failed logins; try again later.", wait)));
+    }
+    std::string user_agent;
+    if (const auto* ua = c.request.header("user-agent")) user_agent = ua->substr(0, 200);
+    const bool secure = c.request.secure;
+    auto reply = std::move(c.reply);
+    on_store([u = *username](store::StaffStore& s) { return s.user_by_username(u); },
+             [this, username = *username, password = *password, address, user_agent, secure,
+              reply](Result<store::StoredUser> found) mutable {
+                 if (!found && found.error().kind != ErrorKind::not_found)
+                     return reply(Response::error(found.error()));
+                 const bool known = found.ok() && found->user.active;
+                 const std::string hash = known ? found->password_hash : dummy_hash_;
+                 const int64_t uid = known ? found->user.id : 0;
+                 on_hasher([password, hash]() -> Result<bool> { return crypto::verify_password(password, hash); },
+                           [this, username, uid, known, address, user_agent, secure,
+                            reply](Result<bool> verified) mutable {
+                               const User* u = known ? directory_.find(uid) : nullptr;
+                               if (!verified || !*verified || !u || !u->active) {
+                                   throttle_.failed(username, address);
+                                   b_.metrics.count("centrala_logins_total", "result=\"failed\"");
+                                   audit(std::nullopt, "login_failed", "username:" + username, address);
+                                   return reply(Response::error(401, "invalid_credentials",
+                                                                "Wrong username or password."));
+                               }
+                               throttle_.succeeded(username);
+                               const std::string token = crypto::random_token(32);
+                               const auto now = b_.clock.now();
+                               store::SessionRecord rec{crypto::sha256_hex(token), uid, crypto::random_token(24),
+                                                        now, now, sessions_.absolute_deadline(now), address,
+                                                        user_agent};
+                               on_store([rec](store::StaffStore& s) { return s.insert_session(rec); },
+                                        [this, rec, token, secure, address, reply](Result<void> stored) {
+                                            const User* u = directory_.find(rec.user_id);
+                                            if (!stored) return reply(Response::error(stored.error()));
+                                            if (!u || !u->active)
+                                                return reply(Response::error(401, "invalid_credentials",
+                                                                             "Wrong username or password."));
+                                            sessions_.put(Session{rec.id, rec.user_id, rec.csrf_token,
+                                                                  rec.created_at, rec.last_seen_at,
+                                                                  rec.last_seen_at, rec.expires_at});
+                                            b_.metrics.count("centrala_logins_total", "result=\"ok\"");
+                                            Principal p{*u, rec.id, false};
+                                            audit(p, "login", "user:" + std::to_string(u->id), address);
+                                            auto r = Response::json(200, {{"token", token},
+                                                                          {"csrf_token", rec.csrf_token},
+                                                                          {"user", user_json(*u)}});
+                                            r.headers.emplace_back("Set-Cookie", session_cookie(token, secure));
+                                            reply(std::move(r));
+                                        });
+                           });
+             });
+}
+
+void Api::logout(Call c) {
+    const auto sid = c.who->session_id;
+    sessions_.remove(sid);  // the token stops working now, before the disk write
+    audit(c.who, "logout", "user:" + std::to_string(c.who->user.id), c.request.remote_address);
+    on_store([sid, now = b_.clock.now()](store::StaffStore& s) { return s.revoke_session(sid, now); },
+             [this, reply = std::move(c.reply), secure = c.request.secure](Result<void> r) {
+                 if (!r) return reply(Response::error(r.error()));
+                 auto resp = Response::no_content();
+                 resp.headers.emplace_back("Set-Cookie", session_cookie("", secure));
+                 reply(std::move(resp));
+             });
+}
+
+json Api::me_json(const User& u) {
+    json j = user_json(u);
+    const auto& p = directory_.presence(u.id, b_.clock.now());
+    j["state"] = p.state;
+    j["state_reason"] = p.reason.empty() ? json(nullptr) : json(p.reason);
+    j["state_since"] = to_rfc3339(p.since);
+    return j;
+}
+
+void Api::me(Call c) { c.reply(Response::json(200, me_json(c.who->user))); }
+
+void Api::update_me(Call c) {
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    // Only these fields are yours to change; role, skills and capacity are the
+    // admin's and are ignored here.
+    User updated = c.who->user;
+    if (body->contains("display_name")) {
+        auto dn = read_display_name((*body)["display_name"]);
+        if (!dn) return c.reply(Response::error(dn.error()));
+        updated.display_name = *dn;
+    }
+    std::optional<std::string> new_password;
+    if (body->contains("password")) {
+        auto pw = read_password((*body)["password"], "password");
+        if (!pw) return c.reply(Response::error(pw.error()));
+        new_password = *pw;
+        if (!body->contains("current_password") || !(*body)["current_password"].is_string())
+            return c.reply(Response::error(400, "invalid_field", "current_password is required to change the password"));
+    }
+    const std::string current = new_password ? (*body)["current_password"].get<std::string>() : std::string();
+    auto finish = [this, who = *c.who, address = c.request.remote_address, reply = c.reply](
+                      User updated, std::optional<std::string> hash) {
+        on_store([updated, hash, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(updated, hash, now); },
+                 [this, who, updated, hash, address, reply](Result<void> r) {
+                     if (!r) return reply(Response::error(r.error()));
+                     directory_.put(updated);
+                     if (hash) {
+                         end_sessions_of(updated.id, who.session_id);
+                         audit(who, "password_changed", "user:" + std::to_string(updated.id), address);
+                     } else {
+                         audit(who, "profile_updated", "user:" + std::to_string(updated.id), address);
+                     }
+                     reply(Response::json(200, me_json(updated)));
+                 });
+    };
+    if (!new_password) return finish(updated, std::nullopt);
+    const auto address = c.request.remote_address;
+    if (int wait = throttle_.retry_after(updated.username, address); wait > 0)
+        return c.reply(Response::error(Error::rate_limited("Too many wrong passwords; try again later.", wait)));
+    on_store([id = updated.id](store::StaffStore& s) { return s.user_by_id(id); },
+             [this, updated, current, new_password, address, finish, reply = c.reply](
+                 Result<store::StoredUser> stored) mutable {
+                 if (!stored) return reply(Response::error(stored.error()));
+                 on_hasher(
+                     [current, new_password, hash = stored->password_hash,
+                      params = opt_.argon2]() -> Result<std::string> {
+                         if (!crypto::verify_password(current, hash))
+                             return Error::forbidden("The current password is wrong.");
+                         return crypto::hash_password(*new_password, params);
+                     },
+                     [this, updated, address, finish, reply](Result<std::string> h) mutable {
+                         if (!h) {
+                             if (h.error().kind == ErrorKind::forbidden) throttle_.failed(updated.username, address);
+                             return reply(Response::error(h.error().kind == ErrorKind::forbidden
+                                                              ? Error{ErrorKind::forbidden, "wrong_password",
+                                                                      h.error().message}
+                                                              : h.error()));
+                         }
+                         finish(updated, *h);
+                     });
+             });
+}
+
+void Api::set_my_state(Call c) {
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto state = string_field(*body, "state", 1, 32);
+    if (!state) return c.reply(Response::error(state.error()));
+    if (*state == "busy" || *state == "wrap_up")
+        return c.reply(Response::error(400, "invalid_state", "busy and wrap_up are set by the server"));
+    if (*state != "available" && *state != "break" && *state != "offline")
+        return c.reply(Response::error(400, "invalid_state", "state must be available, break or offline"));
+    std::string reason;
+    if (body->contains("reason") && !(*body)["reason"].is_null()) {
+        auto r = string_field(*body, "reason", 0, 100);
+        if (!r) return c.reply(Response::error(r.error()));
+        reason = *r;
+    }
+    if (*state != "break") reason.clear();
+    auto& p = directory_.presence(c.who->user.id, b_.clock.now());
+    if (p.state != *state || p.reason != reason) {
+        p.state = *state;
+        p.reason = reason;
+        p.since = b_.clock.now();
+        json frame = {{"type", "state"}, {"state", p.state}, {"reason", reason.empty() ? json(nullptr) : json(reason)},
+                      {"since", to_rfc3339(p.since)}};
+        for (auto& [sid, sock] : sockets_)
+            if (sock->who_ && sock->who_->user.id == c.who->user.id) sock->send(frame);
+        audit(c.who, "agent_state", "user:" + std::to_string(c.who->user.id), c.request.remote_address,
+              {{"state", p.state}, {"reason", reason}});
+    }
+    c.reply(Response::json(200, presence_json(p)));
+}
+
+// ---- user administration ---------------------------------------------------
+
+void Api::list_users(Call c) {
+    auto page = page_params(c.request);
+    if (!page) return c.reply(Response::error(page.error()));
+    auto all = directory_.all();
+    json items = json::array();
+    size_t i = page->offset;
+    for (; i < all.size() && items.size() < size_t(page->limit); ++i) items.push_back(user_json(*all[i]));
+    c.reply(Response::json(200, {{"items", items}, {"next", i < all.size() ? json(std::to_string(i)) : json(nullptr)}}));
+}
+
+void Api::get_user(Call c) {
+    auto id = parse_id(c.params["id"]);
+    const User* u = id ? directory_.find(*id) : nullptr;
+    if (!u) return c.reply(Response::error(404, "user_not_found", "No such user."));
+    c.reply(Response::json(200, user_json(*u)));
+}
+
+Result<User> Api::validate_new_user(const json& body, std::string& password_out) {
+    static const std::set<std::string> known = {"username", "password", "role", "display_name", "skills", "capacity"};
+    for (auto it = body.begin(); it != body.end(); ++it)
+        if (!known.count(it.key())) return Error::invalid("unknown_field", "unknown field '" + it.key() + "'");
+    User u;
+    auto username = string_field(body, "username", 1, 64);
+    if (!username) return username.error();
+    if (!valid_username(*username))
+        return Error::invalid("invalid_field",
+                              "username must have 3 to 64 characters of a-z, 0-9, '.', '_' and '-', starting "
+                              "with a letter or digit");
+    u.username = *username;
+    if (!body.contains("password")) return Error::invalid("missing_field", "password is required");
+    auto pw = read_password(body["password"], "password");
+    if (!pw) return pw.error();
+    password_out = *pw;
+    auto role = string_field(body, "role", 1, 20);
+    if (!role) return role.error();
+    auto r = parse_role(*role);
+    if (!r) return Error::invalid("invalid_field", "role must be agent, supervisor or admin");
+    u.role = *r;
+    u.display_name = u.username;
+    if (body.contains("display_name")) {
+        auto dn = read_display_name(body["display_name"]);
+        if (!dn) return dn.error();
+        u.display_name = *dn;
+    }
+    if (body.contains("skills")) {
+        auto s = read_skills(body["skills"]);
+        if (!s) return s.error();
+        u.skills = *s;
+    }
+    u.capacity = default_capacity();
+    if (body.contains("capacity")) {
+        auto cap = read_capacity(body["capacity"]);
+        if (!cap) return cap.error();
+        u.capacity = *cap;
+    }
+    return u;
+}
+
+void Api::create_user(Call c) {
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    std::string password;
+    auto u = validate_new_user(*body, password);
+    if (!u) return c.reply(Response::error(u.error()));
+    if (directory_.find_by_username(u->username))
+        return c.reply(Response::error(409, "username_taken", "A user with this username already exists."));
+    on_hasher([password, params = opt_.argon2]() { return crypto::hash_password(password, params); },
+              [this, user = *u, who = *c.who, address = c.request.remote_address,
+               reply = c.reply](Result<std::string> hash) {
+                  if (!hash) return reply(Response::error(hash.error()));
+                  on_store([user, h = *hash, now = b_.clock.now()](store::StaffStore& s) {
+                      return s.insert_user(user, h, now);
+                  },
+                           [this, who, address, reply](Result<store::StoredUser> stored) {
+                               if (!stored) return reply(Response::error(stored.error()));
+                               directory_.put(stored->user);
+                               audit(who, "user_created", "user:" + std::to_string(stored->user.id), address,
+                                     {{"username", stored->user.username},
+                                      {"role", std::string(to_string(stored->user.role))}});
+                               auto r = Response::json(201, user_json(stored->user));
+                               r.headers.emplace_back("Location", "/api/v1/users/" + std::to_string(stored->user.id));
+                               reply(std::move(r));
+                           });
+              });
+}
+
+void Api::update_user(Call c) {
+    auto id = parse_id(c.params["id"]);
+    const User* existing = id ? directory_.find(*id) : nullptr;
+    if (!existing) return c.reply(Response::error(404, "user_not_found", "No such user."));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    static const std::set<std::string> known = {"display_name", "role", "skills", "capacity", "password", "active"};
+    for (auto it = body->begin(); it != body->end(); ++it)
+        if (!known.count(it.key()))
+            return c.reply(Response::error(400, "unknown_field", "unknown field '" + it.key() + "'"));
+    User u = *existing;
+    json changes = json::object();
+    if (body->contains("display_name")) {
+        auto dn = read_display_name((*body)["display_name"]);
+        if (!dn) return c.reply(Response::error(dn.error()));
+        u.display_name = *dn;
+        changes["display_name"] = u.display_name;
+    }
+    if (body->contains("role")) {
+        auto rs = string_field(*body, "role", 1, 20);
+        auto r = rs ? parse_role(*rs) : std::nullopt;
+        if (!r) return c.reply(Response::error(400, "invalid_field", "role must be agent, supervisor or admin"));
+        u.role = *r;
+        changes["role"] = *rs;
+    }
+    if (body->contains("skills")) {
+        auto s = read_skills((*body)["skills"]);
+        if (!s) return c.reply(Response::error(s.error()));
+        u.skills = *s;
+        changes["skills"] = u.skills;
+    }
+    if (body->contains("capacity")) {
+        auto cap = read_capacity((*body)["capacity"]);
+        if (!cap) return c.reply(Response::error(cap.error()));
+        u.capacity = *cap;
+        changes["capacity"] = u.capacity;
+    }
+    if (body->contains("active")) {
+        if (!(*body)["active"].is_boolean())
+            return c.reply(Response::error(400, "invalid_field", "active must be true or false"));
+        u.active = (*body)["active"].get<bool>();
+        changes["active"] = u.active;
+    }
+    std::optional<std::string> password;
+    if (body->contains("password")) {
+        auto pw = read_password((*body)["password"], "password");
+        if (!pw) return c.reply(Response::error(pw.error()));
+        password = *pw;
+        changes["password"] = "changed";
+    }
+    const bool loses_admin = existing->role == Role::admin && existing->active && (u.role != Role::admin || !u.active);
+    if (loses_admin && directory_.active_admins() <= 1)
+        return c.reply(Response::error(409, "last_admin", "The last active admin cannot be demoted or deactivated."));
+
+    auto store_it = [this, u, changes, who = *c.who, address = c.request.remote_address, reply = c.reply](
+                        std::optional<std::string> hash) {
+        on_store([u, hash, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(u, hash, now); },
+                 [this, u, hash, changes, who, address, reply](Result<void> r) {
+                     if (!r) return reply(Response::error(r.error()));
+                     directory_.put(u);
+                     // A reset password or a deactivation ends every session of that user at once.
+                     if (hash || !u.active) end_sessions_of(u.id);
+                     audit(who, "user_updated", "user:" + std::to_string(u.id), address, changes);
+                     reply(Response::json(200, user_json(u)));
+                 });
+    };
+    if (!password) return store_it(std::nullopt);
+    on_hasher([pw = *password, params = opt_.argon2]() { return crypto::hash_password(pw, params); },
+              [store_it, reply = c.reply](Result<std::string> h) {
+                  if (!h) return reply(Response::error(h.error()));
+                  store_it(*h);
+              });
+}
+
+void Api::deactivate_user(Call c) {
+    auto id = parse_id(c.params["id"]);
+    const User* existing = id ? directory_.find(*id) : nullptr;
+    if (!existing) return c.reply(Response::error(404, "user_not_found", "No such user."));
+    if (existing->id == c.who->user.id)
+        return c.reply(Response::error(409, "cannot_deactivate_self", "You cannot deactivate your own account."));
+    if (existing->role == Role::admin && existing->active && directory_.active_admins() <= 1)
+        return c.reply(Response::error(409, "last_admin", "The last active admin cannot be deactivated."));
+    User u = *existing;
+    u.active = false;
+    on_store([u, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(u, std::nullopt, now); },
+             [this, u, who = *c.who, address = c.request.remote_address, reply = c.reply](Result<void> r) {
+                 if (!r) return reply(Response::error(r.error()));
+                 directory_.put(u);
+                 end_sessions_of(u.id);
+                 audit(who, "user_deactivated", "user:" + std::to_string(u.id), address);
+                 reply(Response::json(200, user_json(u)));
+             });
+}
+
+void Api::list_audit(Call c) {
+    auto page = page_params(c.request);
+    if (!page) return c.reply(Response::error(page.error()));
+    int64_t before = 0;
+    if (auto it = c.request.query.find("before"); it != c.request.query.end()) {
+        auto v = parse_id(it->second);
+        if (!v) return c.reply(Response::error(400, "invalid_parameter", "before must be an entry id"));
+        before = *v;
+    }
+    on_store([before, limit = page->limit](store::StaffStore& s) { return s.audit_page(before, limit); },
+             [reply = c.reply, limit = page->limit](Result<std::vector<store::AuditEntry>> r) {
+                 if (!r) return reply(Response::error(r.error()));
+                 json items = json::array();
+                 for (const auto& e : *r) {
+                     items.push_back({{"id", std::to_string(e.id)},
+                                      {"at", to_rfc3339(e.at)},
+                                      {"actor_id", e.actor_id ? json(std::to_string(*e.actor_id)) : json(nullptr)},
+                                      {"actor", e.actor},
+                                      {"action", e.action},
+                                      {"target", e.target},
+                                      {"address", e.address},
+                                      {"details", json::parse(e.details, nullptr, false)}});
+                 }
+                 json next = (int(r->size()) == limit && !r->empty()) ? json(std::to_string(r->back().id)) : json(nullptr);
+                 reply(Response::json(200, {{"items", items}, {"next", next}}));
+             });
+}
+
+}  // namespace centrala::api

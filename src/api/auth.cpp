@@ -1,0 +1,109 @@
+#include "centrala/api/auth.hpp"
+
+#include <algorithm>
+
+namespace centrala::api {
+
+void Directory::put(User u) {
+    auto it = users_.find(u.id);
+    if (it != users_.end()) by_name_.erase(it->second.username);
+    by_name_[u.username] = u.id;
+    users_[u.id] = std::move(u);
+}
+
+const User* Directory::find(int64_t id) const {
+    auto it = users_.find(id);
+    return it == users_.end() ? nullptr : &it->second;
+}
+
+const User* Directory::find_by_username(const std::string& username) const {
+    auto it = by_name_.find(username);
+    return it == by_name_.end() ? nullptr : find(it->second);
+}
+
+std::vector<const User*> Directory::all() const {
+    std::vector<const User*> out;
+    out.reserve(users_.size());
+    for (const auto& [id, u] : users_) out.push_back(&u);
+    return out;
+}
+
+size_t Directory::active_admins() const {
+    return size_t(std::count_if(users_.begin(), users_.end(),
+                                [](const auto& kv) { return kv.second.active && kv.second.role == Role::admin; }));
+}
+
+AgentPresence& Directory::presence(int64_t user_id, SysTime now) {
+    auto [it, inserted] = presence_.try_emplace(user_id);
+    if (inserted) it->second.since = now;
+    return it->second;
+}
+
+void SessionTable::put(Session s) { by_id_[s.id] = std::move(s); }
+
+bool SessionTable::idle_expired(const Session& s) const { return clock_.now() - s.last_seen_at >= rules_.idle; }
+bool SessionTable::absolute_expired(const Session& s) const { return clock_.now() >= s.expires_at; }
+
+Session* SessionTable::find_live(const std::string& id) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return nullptr;
+    if (idle_expired(it->second) || absolute_expired(it->second)) {
+        by_id_.erase(it);
+        if (on_ended) on_ended(id);
+        return nullptr;
+    }
+    return &it->second;
+}
+
+void SessionTable::remove(const std::string& id) {
+    if (by_id_.erase(id) && on_ended) on_ended(id);
+}
+
+std::vector<std::string> SessionTable::remove_user(int64_t user_id, const std::string& keep) {
+    std::vector<std::string> ids;
+    for (const auto& [id, s] : by_id_)
+        if (s.user_id == user_id && id != keep) ids.push_back(id);
+    for (const auto& id : ids) remove(id);
+    return ids;
+}
+
+void LoginThrottle::prune(Track& t, SysTime now) {
+    while (!t.failures.empty() && now - t.failures.front() > rules_.window) t.failures.pop_front();
+}
+
+int LoginThrottle::check(std::unordered_map<std::string, Track>& m, const std::string& key, int limit) {
+    auto it = m.find(key);
+    if (it == m.end()) return 0;
+    const auto now = clock_.now();
+    prune(it->second, now);
+    if (it->second.failures.empty()) {
+        m.erase(it);
+        return 0;
+    }
+    if (int(it->second.failures.size()) < limit) return 0;
+    const auto until = it->second.failures.back() + rules_.lockout;
+    if (now >= until) return 0;
+    return int(std::chrono::ceil<std::chrono::seconds>(until - now).count());
+}
+
+int LoginThrottle::retry_after(const std::string& username, const std::string& address) {
+    return std::max(check(users_, username, rules_.max_failures_per_user),
+                    check(addresses_, address, rules_.max_failures_per_address));
+}
+
+void LoginThrottle::failed(const std::string& username, const std::string& address) {
+    const auto now = clock_.now();
+    for (auto* t : {&users_[username], &addresses_[address]}) {
+        prune(*t, now);
+        t->failures.push_back(now);
+        // Memory stays bounded per key whatever an attacker sends.
+        if (t->failures.size() > 1000) t->failures.pop_front();
+    }
+    // Bound the number of keys too: forget the whole table under a flood.
+    if (users_.size() > 100000) users_.clear();
+    if (addresses_.size() > 100000) addresses_.clear();
+}
+
+void LoginThrottle::succeeded(const std::string& username) { users_.erase(username); }
+
+}  // namespace centrala::api

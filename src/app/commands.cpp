@@ -1,0 +1,370 @@
+#include "centrala/app/commands.hpp"
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "centrala/api/api.hpp"
+#include "centrala/app/config.hpp"
+#include "centrala/crypto/crypto.hpp"
+#include "centrala/net/server.hpp"
+#include "centrala/store/migrations.hpp"
+#include "centrala/store/staff_store.hpp"
+#include "centrala/store/worker.hpp"
+
+namespace centrala::app {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// --name value pairs and bare --flags; anything else is an error.
+struct Args {
+    std::map<std::string, std::string> values;
+    std::vector<std::string> flags;
+    bool flag(const std::string& f) const { return std::find(flags.begin(), flags.end(), f) != flags.end(); }
+    std::optional<std::string> get(const std::string& k) const {
+        auto it = values.find(k);
+        return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+};
+
+std::optional<Args> parse_args(const std::vector<std::string>& in, const std::vector<std::string>& valued,
+                               const std::vector<std::string>& bare) {
+    Args a;
+    for (size_t i = 0; i < in.size(); ++i) {
+        const auto& k = in[i];
+        if (std::find(valued.begin(), valued.end(), k) != valued.end()) {
+            if (i + 1 >= in.size()) {
+                std::cerr << "centrala: " << k << " needs a value\n";
+                return std::nullopt;
+            }
+            a.values[k] = in[++i];
+        } else if (std::find(bare.begin(), bare.end(), k) != bare.end()) {
+            a.flags.push_back(k);
+        } else {
+            std::cerr << "centrala: unknown option '" << k << "'\n";
+            return std::nullopt;
+        }
+    }
+    return a;
+}
+
+Result<Config> load_config(const std::optional<std::string>& path) {
+    if (path) return load_config_file(*path);
+    if (fs::exists("config/centrala.json")) return load_config_file("config/centrala.json");
+    return parse_config(embedded_default_config(), "(built-in config/centrala.json)");
+}
+
+Result<store::Database> open_migrated(const std::string& path) {
+    std::error_code ec;
+    const auto dir = fs::path(path).parent_path();
+    if (!dir.empty()) fs::create_directories(dir, ec);
+    auto db = store::Database::open(path);
+    if (!db) return db.error();
+    auto v = store::migrate(*db);
+    if (!v) return v.error();
+    return db;
+}
+
+void setup_logging(const std::string& level) {
+    // Asynchronous: the network thread hands the line over and goes on.
+    spdlog::init_thread_pool(8192, 1);
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    auto logger = std::make_shared<spdlog::async_logger>("centrala", sink, spdlog::thread_pool(),
+                                                         spdlog::async_overflow_policy::overrun_oldest);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::set_default_logger(logger);
+}
+
+// Posts onto the io_context from any thread.
+class LoopExecutor final : public Executor {
+public:
+    explicit LoopExecutor(boost::asio::io_context& ioc) : ioc_(ioc) {}
+    bool post(Task t) override {
+        boost::asio::post(ioc_, std::move(t));
+        return true;
+    }
+
+private:
+    boost::asio::io_context& ioc_;
+};
+
+struct DemoUser {
+    const char* username;
+    const char* display_name;
+    Role role;
+    Skills skills;
+};
+
+void seed_demo(store::Database& db, const crypto::Argon2Params& params) {
+    store::StaffStore staff(db);
+    auto n = staff.count_users();
+    if (!n || *n > 0) {
+        std::cout << "demo: the database already has users; nothing seeded\n";
+        return;
+    }
+    const std::vector<DemoUser> users = {
+        {"admin", "Administrator", Role::admin, {}},
+        {"kierownik", "Marta Zielińska", Role::supervisor, {{"vehicles", 3}, {"waste", 3}, {"taxes", 3}}},
+        {"konsultant1", "Anna Nowak", Role::agent, {{"vehicles", 5}, {"waste", 3}, {"report", 2}}},
+        {"konsultant2", "Piotr Wiśniewski", Role::agent, {{"taxes", 4}, {"waste", 4}, {"vehicles", 2}}},
+        {"tlumacz", "Ewa Kowalczyk (PJM)", Role::agent, {{"pjm", 5}}},
+    };
+    std::cout << "demo logins (shown once; change them after the first login):\n";
+    const auto now = SystemClock().now();
+    for (const auto& d : users) {
+        const std::string password = crypto::random_token(12);
+        auto hash = crypto::hash_password(password, params);
+        if (!hash) continue;
+        User u;
+        u.username = d.username;
+        u.display_name = d.display_name;
+        u.role = d.role;
+        u.skills = d.skills;
+        u.capacity = default_capacity();
+        if (auto r = staff.insert_user(u, *hash, now); r) {
+            std::cout << "  " << std::string(to_string(d.role)) << "\t" << d.username << "\t" << password << "\n";
+            (void)staff.audit({0, now, std::nullopt, "demo", "user_created", "user:" + std::to_string(r->user.id), "", "{}"});
+        }
+    }
+    std::cout.flush();
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& argv) {
+    auto args = parse_args(argv, {"--config", "--listen", "--db"}, {"--demo"});
+    if (!args) return 2;
+    auto cfg = load_config(args->get("--config"));
+    if (!cfg) {
+        std::cerr << "centrala: " << cfg.error().message << "\n";
+        return 2;
+    }
+    Config c = std::move(*cfg);
+    if (auto l = args->get("--listen")) c.listen = *l;
+    if (auto d = args->get("--db")) c.database = *d;
+    std::string host;
+    unsigned short port = 0;
+    if (!split_host_port(c.listen, host, port)) {
+        std::cerr << "centrala: --listen must be HOST:PORT, got '" << c.listen << "'\n";
+        return 2;
+    }
+    setup_logging(c.log_level);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    auto db = open_migrated(c.database);
+    if (!db) {
+        std::cerr << "centrala: " << c.database << ": " << db.error().message << "\n";
+        return 1;
+    }
+    if (args->flag("--demo")) seed_demo(*db, c.security.argon2);
+
+    boost::asio::io_context ioc(1);
+    LoopExecutor loop(ioc);
+    metrics::Registry registry;
+    SystemClock clock;
+    int exit_code = 0;
+    {
+        Worker db_worker("store", 100000);
+        Worker hash_worker("hash", 1000);
+        api::Options opt;
+        opt.sessions.idle = std::chrono::minutes(c.sessions.idle_minutes);
+        opt.sessions.absolute = std::chrono::hours(c.sessions.absolute_hours);
+        opt.throttle.max_failures_per_user = c.security.login.max_failures_per_user;
+        opt.throttle.max_failures_per_address = c.security.login.max_failures_per_address;
+        opt.throttle.window = std::chrono::seconds(c.security.login.window_seconds);
+        opt.throttle.lockout = std::chrono::seconds(c.security.login.lockout_seconds);
+        opt.argon2 = c.security.argon2;
+        opt.tls = c.security.tls.enabled;
+        opt.allowed_origins = c.security.allowed_origins;
+        opt.ws_connections_per_user = c.limits.ws_connections_per_user;
+        api::Api api({loop, db_worker, hash_worker, *db, registry, clock}, opt);
+        if (auto r = api.load(); !r) {
+            std::cerr << "centrala: loading users: " << r.error().message << "\n";
+            return 1;
+        }
+
+        net::ServerOptions so;
+        so.web_root = c.web_root;
+        so.body_limit = c.limits.body_bytes;
+        so.header_limit = c.limits.header_bytes;
+        so.read_timeout_seconds = c.limits.read_timeout_seconds;
+        so.idle_timeout_seconds = c.limits.idle_timeout_seconds;
+        so.max_connections = c.limits.max_connections;
+        so.ws_max_frame_bytes = c.limits.ws_max_frame_bytes;
+        so.ws_queue_frames = c.limits.ws_queue_frames;
+        so.ws_auth_timeout_seconds = c.limits.ws_auth_timeout_seconds;
+        so.ws_ping_seconds = c.limits.ws_ping_seconds;
+        so.frame_ancestors = c.security.frame_ancestors;
+        so.trusted_proxies = c.security.trusted_proxies;
+        so.tls = c.security.tls.enabled;
+        so.tls_certificate = c.security.tls.certificate;
+        so.tls_private_key = c.security.tls.private_key;
+        net::Server server(ioc, so, api, registry);
+        auto bound = server.listen(host, port);
+        if (!bound) {
+            std::cerr << "centrala: " << bound.error().message << "\n";
+            return 1;
+        }
+        if (!fs::is_directory(c.web_root))
+            spdlog::warn("web root '{}' does not exist; the web apps will not be served", c.web_root);
+
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("signal {}: shutting down", sig);
+            server.shutdown(std::chrono::seconds(c.limits.shutdown_grace_seconds), [&] { ioc.stop(); });
+        });
+
+        // Old sessions are pruned hourly, on the store worker.
+        boost::asio::steady_timer housekeeping(ioc);
+        std::function<void()> prune = [&] {
+            housekeeping.expires_after(std::chrono::hours(1));
+            housekeeping.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                db_worker.post([&db, &clock] { (void)store::StaffStore(*db).delete_expired_sessions(clock.now()); });
+                prune();
+            });
+        };
+        prune();
+
+        std::cout << (c.security.tls.enabled ? "listening on https://" : "listening on http://")
+                  << (host.find(':') != std::string::npos ? "[" + host + "]" : host) << ":" << *bound << std::endl;
+        spdlog::info("centrala {} serving {} (database {}, web root {})", "0.1.0", c.listen, c.database, c.web_root);
+
+        try {
+            ioc.run();
+        } catch (const std::exception& e) {
+            spdlog::critical("network loop stopped: {}", e.what());
+            exit_code = 1;
+        }
+        // Every write already queued reaches the disk before we exit.
+        hash_worker.stop();
+        db_worker.stop();
+    }
+    spdlog::info("stopped");
+    spdlog::shutdown();
+    return exit_code;
+}
+
+int run_migrate(const std::vector<std::string>& argv) {
+    auto args = parse_args(argv, {"--db"}, {});
+    if (!args) return 2;
+    auto path = args->get("--db");
+    if (!path) {
+        std::cerr << "centrala migrate: --db PATH is required\n";
+        return 2;
+    }
+    auto db = open_migrated(*path);
+    if (!db) {
+        std::cerr << "centrala migrate: " << *path << ": " << db.error().message << "\n";
+        return 1;
+    }
+    auto v = store::schema_version(*db);
+    std::cout << *path << ": schema version " << (v ? *v : -1) << "\n";
+    return 0;
+}
+
+int run_user_add(const std::vector<std::string>& argv) {
+    auto args = parse_args(argv, {"--db", "--username", "--role", "--display-name", "--skills", "--config"}, {});
+    if (!args) return 2;
+    auto path = args->get("--db");
+    if (!path || !args->get("--username") || !args->get("--role")) {
+        std::cerr << "centrala user add: --db, --username and --role are required\n";
+        return 2;
+    }
+    crypto::Argon2Params params;
+    if (auto cfg_path = args->get("--config")) {
+        auto cfg = load_config_file(*cfg_path);
+        if (!cfg) {
+            std::cerr << "centrala: " << cfg.error().message << "\n";
+            return 2;
+        }
+        params = cfg->security.argon2;
+    }
+    std::string password;
+    if (!std::getline(std::cin, password)) {
+        std::cerr << "centrala user add: the password is read from standard input (one line)\n";
+        return 2;
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    json body = {{"username", *args->get("--username")}, {"role", *args->get("--role")}, {"password", password}};
+    if (auto dn = args->get("--display-name")) body["display_name"] = *dn;
+    if (auto sk = args->get("--skills")) {
+        auto skills = parse_skills_list(*sk);
+        if (!skills) {
+            std::cerr << "centrala user add: --skills must look like vehicles:5,waste:3 (levels 1 to 5)\n";
+            return 2;
+        }
+        body["skills"] = *skills;
+    }
+    std::string pw;
+    auto user = api::Api::validate_new_user(body, pw);
+    if (!user) {
+        std::cerr << "centrala user add: " << user.error().message << "\n";
+        return 2;
+    }
+    auto db = open_migrated(*path);
+    if (!db) {
+        std::cerr << "centrala user add: " << *path << ": " << db.error().message << "\n";
+        return 1;
+    }
+    auto hash = crypto::hash_password(pw, params);
+    if (!hash) {
+        std::cerr << "centrala user add: " << hash.error().message << "\n";
+        return 1;
+    }
+    store::StaffStore staff(*db);
+    const auto now = SystemClock().now();
+    auto stored = staff.insert_user(*user, *hash, now);
+    if (!stored) {
+        std::cerr << "centrala user add: " << stored.error().message << "\n";
+        return stored.error().kind == ErrorKind::conflict ? 3 : 1;
+    }
+    (void)staff.audit({0, now, std::nullopt, "cli", "user_created", "user:" + std::to_string(stored->user.id), "",
+                       json({{"username", stored->user.username}, {"role", std::string(to_string(stored->user.role))}}).dump()});
+    std::cout << "user " << stored->user.username << " (" << to_string(stored->user.role) << ") created with id "
+              << stored->user.id << "\n";
+    return 0;
+}
+
+int run_backup(const std::vector<std::string>& argv) {
+    auto args = parse_args(argv, {"--db", "--to"}, {});
+    if (!args) return 2;
+    auto path = args->get("--db");
+    auto to = args->get("--to");
+    if (!path || !to) {
+        std::cerr << "centrala backup: --db PATH and --to FILE are required\n";
+        return 2;
+    }
+    if (!fs::exists(*path)) {
+        std::cerr << "centrala backup: " << *path << " does not exist\n";
+        return 1;
+    }
+    auto db = store::Database::open(*path);
+    if (!db) {
+        std::cerr << "centrala backup: " << db.error().message << "\n";
+        return 1;
+    }
+    if (auto r = store::backup(*db, *to); !r) {
+        std::cerr << "centrala backup: " << r.error().message << "\n";
+        return 1;
+    }
+    std::cout << "backed up " << *path << " to " << *to << "\n";
+    return 0;
+}
+
+}  // namespace centrala::app

@@ -1,0 +1,392 @@
+#include "centrala/app/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace centrala::app {
+namespace {
+
+using nlohmann::json;
+
+// Thrown only inside this file and turned into an Error by parse_config.
+struct ConfigError {
+    std::string key;
+    std::string problem;
+};
+
+std::string join(const std::string& prefix, const std::string& key) {
+    return prefix.empty() ? key : prefix + "." + key;
+}
+
+// Walks one JSON object, remembering which keys were read so unknown keys can
+// be reported: a typo such as "lmits" must not silently fall back to defaults.
+class Obj {
+public:
+    Obj(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+        if (!j_.is_object()) throw ConfigError{path_.empty() ? "(top level)" : path_, "must be an object"};
+    }
+
+    bool has(const std::string& k) const { return j_.contains(k); }
+    std::string key(const std::string& k) const { return join(path_, k); }
+
+    const json* raw(const std::string& k) {
+        seen_.insert(k);
+        auto it = j_.find(k);
+        return it == j_.end() ? nullptr : &*it;
+    }
+
+    template <class Int>
+    void integer(const std::string& k, Int& out, long long lo, long long hi) {
+        const json* v = raw(k);
+        if (!v) return;
+        if (!v->is_number_integer())
+            throw ConfigError{key(k), "must be a whole number between " + std::to_string(lo) + " and " + std::to_string(hi)};
+        long long n = v->get<long long>();
+        if (v->is_number_unsigned() && v->get<unsigned long long>() > (unsigned long long)std::numeric_limits<long long>::max())
+            n = std::numeric_limits<long long>::max();
+        if (n < lo || n > hi)
+            throw ConfigError{key(k), "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                                          " (got " + std::to_string(n) + ")"};
+        out = static_cast<Int>(n);
+    }
+
+    void string(const std::string& k, std::string& out, bool allow_empty = false) {
+        const json* v = raw(k);
+        if (!v) return;
+        if (!v->is_string()) throw ConfigError{key(k), "must be a string"};
+        auto s = v->get<std::string>();
+        if (s.empty() && !allow_empty) throw ConfigError{key(k), "must not be empty"};
+        out = std::move(s);
+    }
+
+    std::string required_string(const std::string& k) {
+        if (!has(k)) throw ConfigError{key(k), "is required"};
+        std::string s;
+        string(k, s);
+        return s;
+    }
+
+    void boolean(const std::string& k, bool& out) {
+        const json* v = raw(k);
+        if (!v) return;
+        if (!v->is_boolean()) throw ConfigError{key(k), "must be true or false"};
+        out = v->get<bool>();
+    }
+
+    void strings(const std::string& k, std::vector<std::string>& out) {
+        const json* v = raw(k);
+        if (!v) return;
+        if (!v->is_array()) throw ConfigError{key(k), "must be an array of strings"};
+        out.clear();
+        for (size_t i = 0; i < v->size(); ++i) {
+            if (!(*v)[i].is_string() || (*v)[i].get<std::string>().empty())
+                throw ConfigError{key(k) + "[" + std::to_string(i) + "]", "must be a non-empty string"};
+            out.push_back((*v)[i].get<std::string>());
+        }
+    }
+
+    void finish() const {
+        for (auto it = j_.begin(); it != j_.end(); ++it)
+            if (!seen_.count(it.key())) throw ConfigError{key(it.key()), "is not a known setting"};
+    }
+
+    const std::string& path() const { return path_; }
+
+private:
+    const json& j_;
+    std::string path_;
+    std::set<std::string> seen_;
+};
+
+void read_limits(Obj o, Limits& l) {
+    o.integer("body_bytes", l.body_bytes, 1024, 1LL << 30);
+    o.integer("header_bytes", l.header_bytes, 1024, 1 << 20);
+    o.integer("read_timeout_seconds", l.read_timeout_seconds, 1, 3600);
+    o.integer("idle_timeout_seconds", l.idle_timeout_seconds, 1, 3600);
+    o.integer("max_connections", l.max_connections, 1, 1000000);
+    o.integer("ws_max_frame_bytes", l.ws_max_frame_bytes, 256, 16 << 20);
+    o.integer("ws_queue_frames", l.ws_queue_frames, 1, 100000);
+    o.integer("ws_auth_timeout_seconds", l.ws_auth_timeout_seconds, 1, 300);
+    o.integer("ws_ping_seconds", l.ws_ping_seconds, 1, 3600);
+    o.integer("ws_connections_per_user", l.ws_connections_per_user, 1, 1000);
+    o.integer("shutdown_grace_seconds", l.shutdown_grace_seconds, 0, 9);
+    o.finish();
+}
+
+void read_security(Obj o, Security& s) {
+    o.strings("allowed_origins", s.allowed_origins);
+    for (size_t i = 0; i < s.allowed_origins.size(); ++i) {
+        const auto& v = s.allowed_origins[i];
+        if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+            throw ConfigError{o.key("allowed_origins") + "[" + std::to_string(i) + "]",
+                              "must be an origin such as https://www.kielce.eu"};
+    }
+    o.strings("frame_ancestors", s.frame_ancestors);
+    for (size_t i = 0; i < s.frame_ancestors.size(); ++i)
+        if (s.frame_ancestors[i].find_first_of(" ;,'\"") != std::string::npos)
+            throw ConfigError{o.key("frame_ancestors") + "[" + std::to_string(i) + "]",
+                              "must be one source expression without spaces, quotes or semicolons"};
+    o.strings("trusted_proxies", s.trusted_proxies);
+    if (auto* a = o.raw("argon2")) {
+        Obj ao(*a, o.key("argon2"));
+        ao.integer("memory_kib", s.argon2.memory_kib, 8, 4 << 20);
+        ao.integer("iterations", s.argon2.iterations, 1, 100);
+        ao.integer("parallelism", s.argon2.parallelism, 1, 16);
+        ao.finish();
+    }
+    if (auto* l = o.raw("login")) {
+        Obj lo(*l, o.key("login"));
+        lo.integer("max_failures_per_user", s.login.max_failures_per_user, 1, 1000);
+        lo.integer("max_failures_per_address", s.login.max_failures_per_address, 1, 100000);
+        lo.integer("window_seconds", s.login.window_seconds, 1, 86400);
+        lo.integer("lockout_seconds", s.login.lockout_seconds, 1, 86400);
+        lo.finish();
+    }
+    if (auto* t = o.raw("tls")) {
+        Obj to(*t, o.key("tls"));
+        to.boolean("enabled", s.tls.enabled);
+        to.string("certificate", s.tls.certificate, true);
+        to.string("private_key", s.tls.private_key, true);
+        to.finish();
+        if (s.tls.enabled && (s.tls.certificate.empty() || s.tls.private_key.empty()))
+            throw ConfigError{to.key(s.tls.certificate.empty() ? "certificate" : "private_key"),
+                              "is required when tls.enabled is true"};
+    }
+    o.finish();
+}
+
+Skills read_skills(const json& j, const std::string& key) {
+    if (!j.is_object()) throw ConfigError{key, "must be an object of skill -> level 1..5"};
+    Skills out;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!valid_skill_id(it.key())) throw ConfigError{join(key, it.key()), "is not a valid skill id ([a-z0-9_])"};
+        if (!it->is_number_integer() || it->get<long long>() < 1 || it->get<long long>() > 5)
+            throw ConfigError{join(key, it.key()), "must be a level from 1 to 5"};
+        out[it.key()] = it->get<int>();
+    }
+    return out;
+}
+
+WeeklySchedule read_schedule(const std::string& name, const json& j, const std::string& key) {
+    static const char* day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    Obj o(j, key);
+    WeeklySchedule s;
+    s.name = name;
+    for (int d = 0; d < 7; ++d) {
+        std::vector<std::string> ranges;
+        o.strings(day_names[d], ranges);
+        for (size_t i = 0; i < ranges.size(); ++i) {
+            TimeRange r;
+            if (!parse_time_range(ranges[i], r))
+                throw ConfigError{o.key(day_names[d]) + "[" + std::to_string(i) + "]",
+                                  "must be a range such as \"08:00-16:00\" with start before end"};
+            s.days[d].push_back(r);
+        }
+    }
+    o.boolean("closed_on_holidays", s.closed_on_holidays);
+    o.finish();
+    return s;
+}
+
+std::set<Date> read_dates(Obj& o, const std::string& k) {
+    std::vector<std::string> texts;
+    o.strings(k, texts);
+    std::set<Date> out;
+    for (size_t i = 0; i < texts.size(); ++i) {
+        Date d;
+        if (!parse_date(texts[i], d))
+            throw ConfigError{o.key(k) + "[" + std::to_string(i) + "]", "must be a date YYYY-MM-DD"};
+        out.insert(d);
+    }
+    return out;
+}
+
+QueueSettings read_queue(const json& j, const std::string& key) {
+    Obj o(j, key);
+    QueueSettings q;
+    q.id = o.required_string("id");
+    if (!valid_skill_id(q.id)) throw ConfigError{o.key("id"), "must be 1..32 of [a-z0-9_]"};
+    q.name = o.required_string("name");
+    o.strings("channels", q.channels);
+    if (q.channels.empty()) throw ConfigError{o.key("channels"), "must list at least one channel"};
+    for (size_t i = 0; i < q.channels.size(); ++i)
+        if (!valid_channel(q.channels[i]))
+            throw ConfigError{o.key("channels") + "[" + std::to_string(i) + "]",
+                              "must be one of voice, chat, video, callback"};
+    o.strings("topics", q.topics);
+    for (size_t i = 0; i < q.topics.size(); ++i)
+        if (!valid_topic(q.topics[i]))
+            throw ConfigError{o.key("topics") + "[" + std::to_string(i) + "]",
+                              "is not a known topic (vehicles, driving_licence, id_documents, civil_registry, "
+                              "waste, taxes, report, appointment, human, other)"};
+    if (auto* s = o.raw("skills")) q.skills = read_skills(*s, o.key("skills"));
+    o.integer("priority", q.priority, -100, 100);
+    o.integer("sla_seconds", q.sla_seconds, 1, 86400);
+    o.integer("offer_timeout_seconds", q.offer_timeout_seconds, 5, 600);
+    o.integer("wrap_up_seconds", q.wrap_up_seconds, 0, 3600);
+    o.integer("max_waiting", q.max_waiting, 1, 100000);
+    if (auto* ov = o.raw("overflow")) {
+        Obj oo(*ov, o.key("overflow"));
+        Overflow f;
+        oo.integer("after_seconds", f.after_seconds, 1, 86400);
+        if (!oo.has("after_seconds")) throw ConfigError{oo.key("after_seconds"), "is required"};
+        f.queue = oo.required_string("queue");
+        oo.finish();
+        q.overflow = f;
+    }
+    o.string("hours", q.hours);
+    o.finish();
+    return q;
+}
+
+Config parse(const json& root, const std::string& source) {
+    Config c;
+    c.source = source;
+    Obj o(root, "");
+    o.string("listen", c.listen);
+    {
+        std::string h;
+        unsigned short p;
+        if (!split_host_port(c.listen, h, p)) throw ConfigError{"listen", "must be HOST:PORT, e.g. 0.0.0.0:8080"};
+    }
+    o.string("database", c.database);
+    o.string("web_root", c.web_root);
+    o.string("log_level", c.log_level);
+    static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (!levels.count(c.log_level))
+        throw ConfigError{"log_level", "must be one of trace, debug, info, warn, error, critical, off"};
+    o.string("service_number", c.service_number, true);
+    if (auto* v = o.raw("limits")) read_limits(Obj(*v, "limits"), c.limits);
+    if (auto* v = o.raw("sessions")) {
+        Obj so(*v, "sessions");
+        so.integer("idle_minutes", c.sessions.idle_minutes, 1, 24 * 60);
+        so.integer("absolute_hours", c.sessions.absolute_hours, 1, 24 * 31);
+        so.finish();
+        if (c.sessions.idle_minutes > c.sessions.absolute_hours * 60)
+            throw ConfigError{"sessions.idle_minutes", "must not exceed sessions.absolute_hours"};
+    }
+    if (auto* v = o.raw("security")) read_security(Obj(*v, "security"), c.security);
+    if (auto* v = o.raw("routing")) {
+        Obj ro(*v, "routing");
+        ro.integer("missed_offers_to_break", c.routing.missed_offers_to_break, 1, 100);
+        ro.boolean("voice_excludes_chat", c.routing.voice_excludes_chat);
+        ro.finish();
+    }
+    if (auto* v = o.raw("business_hours")) {
+        if (!v->is_object()) throw ConfigError{"business_hours", "must be an object of schedule name -> weekdays"};
+        for (auto it = v->begin(); it != v->end(); ++it) {
+            if (it.key() == "always") throw ConfigError{"business_hours.always", "is reserved for 24/7 queues"};
+            if (!valid_skill_id(it.key()))
+                throw ConfigError{"business_hours." + it.key(), "schedule names are 1..32 of [a-z0-9_]"};
+            c.business_hours[it.key()] = read_schedule(it.key(), *it, "business_hours." + it.key());
+        }
+    }
+    if (auto* v = o.raw("holidays")) {
+        Obj ho(*v, "holidays");
+        bool statutory = true;
+        ho.boolean("polish_statutory", statutory);
+        auto extra = read_dates(ho, "extra");
+        auto removed = read_dates(ho, "removed");
+        ho.finish();
+        c.holidays = HolidayCalendar(statutory, std::move(extra), std::move(removed));
+    }
+    if (auto* v = o.raw("queues")) {
+        if (!v->is_array()) throw ConfigError{"queues", "must be an array"};
+        std::set<std::string> ids;
+        for (size_t i = 0; i < v->size(); ++i) {
+            auto q = read_queue((*v)[i], "queues[" + std::to_string(i) + "]");
+            if (!ids.insert(q.id).second)
+                throw ConfigError{"queues[" + std::to_string(i) + "].id", "duplicates queue '" + q.id + "'"};
+            c.queues.push_back(std::move(q));
+        }
+    }
+    if (auto* v = o.raw("departments")) {
+        if (!v->is_array()) throw ConfigError{"departments", "must be an array"};
+        std::set<std::string> ids;
+        for (size_t i = 0; i < v->size(); ++i) {
+            const std::string key = "departments[" + std::to_string(i) + "]";
+            Obj d((*v)[i], key);
+            Department dep;
+            dep.id = d.required_string("id");
+            if (!valid_skill_id(dep.id)) throw ConfigError{d.key("id"), "must be 1..32 of [a-z0-9_]"};
+            if (!ids.insert(dep.id).second) throw ConfigError{d.key("id"), "duplicates department '" + dep.id + "'"};
+            dep.name = d.required_string("name");
+            dep.queue = d.required_string("queue");
+            d.integer("sla_business_hours", dep.sla_business_hours, 1, 24 * 365);
+            if (!d.has("sla_business_hours")) throw ConfigError{d.key("sla_business_hours"), "is required"};
+            d.finish();
+            c.departments.push_back(std::move(dep));
+        }
+    }
+    o.finish();
+
+    // Cross references: every name used must exist.
+    std::set<std::string> queue_ids;
+    for (const auto& q : c.queues) queue_ids.insert(q.id);
+    for (size_t i = 0; i < c.queues.size(); ++i) {
+        const auto& q = c.queues[i];
+        const std::string key = "queues[" + std::to_string(i) + "]";
+        if (q.hours != "always" && !c.business_hours.count(q.hours))
+            throw ConfigError{key + ".hours", "names schedule '" + q.hours + "', which business_hours does not define"};
+        if (q.overflow && !queue_ids.count(q.overflow->queue))
+            throw ConfigError{key + ".overflow.queue", "names queue '" + q.overflow->queue + "', which does not exist"};
+        if (q.overflow && q.overflow->queue == q.id)
+            throw ConfigError{key + ".overflow.queue", "must name another queue"};
+    }
+    for (size_t i = 0; i < c.departments.size(); ++i)
+        if (!queue_ids.count(c.departments[i].queue))
+            throw ConfigError{"departments[" + std::to_string(i) + "].queue",
+                              "names queue '" + c.departments[i].queue + "', which does not exist"};
+    if (!c.queues.empty()) {
+        bool fallback = false;
+        for (const auto& q : c.queues)
+            for (const auto& t : q.topics) fallback |= (t == "other");
+        if (!fallback) throw ConfigError{"queues", "one queue must serve topic 'other' (the fallback)"};
+    }
+    return c;
+}
+
+}  // namespace
+
+bool split_host_port(const std::string& text, std::string& host, unsigned short& port) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const std::string p = text.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+    if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || value > 65535) return false;
+    port = static_cast<unsigned short>(value);
+    return true;
+}
+
+Result<Config> parse_config(const std::string& text, const std::string& source) {
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return Error::invalid("config_syntax", source + ": not valid JSON: " + e.what());
+    }
+    try {
+        return parse(root, source);
+    } catch (const ConfigError& e) {
+        return Error::invalid("config_invalid", source + ": " + e.key + ": " + e.problem);
+    } catch (const json::exception& e) {
+        return Error::invalid("config_invalid", source + ": " + e.what());
+    }
+}
+
+Result<Config> load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error::invalid("config_missing", path + ": cannot be read");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_config(ss.str(), path);
+}
+
+}  // namespace centrala::app
