@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "centrala/app/config.hpp"
+
+using namespace centrala;
+using nlohmann::json;
+
+namespace {
+
+json shipped() {
+    std::ifstream in(std::string(CENTRALA_SOURCE_DIR) + "/config/centrala.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return json::parse(ss.str());
+}
+
+// Applies `edit` to the shipped config and returns the error message.
+std::string error_after(const std::function<void(json&)>& edit) {
+    json j = shipped();
+    edit(j);
+    auto r = app::parse_config(j.dump(), "test.json");
+    if (r.ok()) return "(accepted)";
+    return r.error().message;
+}
+
+}  // namespace
+
+TEST(Config, ShippedConfigIsValidAndComplete) {
+    auto r = app::load_config_file(std::string(CENTRALA_SOURCE_DIR) + "/config/centrala.json");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->limits.body_bytes, 1u << 20);
+    EXPECT_EQ(r->sessions.idle_minutes, 30);
+    EXPECT_EQ(r->sessions.absolute_hours, 12);
+    EXPECT_GE(r->security.argon2.memory_kib, 19456u);  // OWASP minimum in production
+    EXPECT_GE(r->security.argon2.iterations, 2u);
+    EXPECT_FALSE(r->queues.empty());
+    EXPECT_FALSE(r->departments.empty());
+    EXPECT_TRUE(r->business_hours.count("office"));
+}
+
+TEST(Config, EmbeddedDefaultEqualsShippedFile) {
+    EXPECT_EQ(json::parse(app::embedded_default_config()), shipped());
+}
+
+TEST(Config, MissingFileIsNamed) {
+    auto r = app::load_config_file("/nonexistent/centrala.json");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("/nonexistent/centrala.json"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorNamesTheFile) {
+    auto r = app::parse_config("{\"listen\": ", "broken.json");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("broken.json"), std::string::npos);
+    EXPECT_NE(r.error().message.find("not valid JSON"), std::string::npos);
+}
+
+TEST(Config, UnknownKeysAreRejectedAtEveryLevel) {
+    EXPECT_EQ(error_after([](json& j) { j["lmits"] = json::object(); }), "test.json: lmits: is not a known setting");
+    EXPECT_EQ(error_after([](json& j) { j["limits"]["body_byte"] = 1; }),
+              "test.json: limits.body_byte: is not a known setting");
+    EXPECT_EQ(error_after([](json& j) { j["queues"][1]["sla"] = 5; }),
+              "test.json: queues[1].sla: is not a known setting");
+    EXPECT_EQ(error_after([](json& j) { j["security"]["argon2"]["salt"] = 5; }),
+              "test.json: security.argon2.salt: is not a known setting");
+}
+
+TEST(Config, WrongTypesNameTheKey) {
+    EXPECT_NE(error_after([](json& j) { j["limits"]["body_bytes"] = "1MB"; }).find("limits.body_bytes: must be a whole number"),
+              std::string::npos);
+    EXPECT_EQ(error_after([](json& j) { j["log_level"] = 3; }), "test.json: log_level: must be a string");
+    EXPECT_EQ(error_after([](json& j) { j["security"]["tls"]["enabled"] = "yes"; }),
+              "test.json: security.tls.enabled: must be true or false");
+    EXPECT_EQ(error_after([](json& j) { j["queues"] = json::object(); }), "test.json: queues: must be an array");
+    EXPECT_EQ(error_after([](json& j) { j["limits"] = 5; }), "test.json: limits: must be an object");
+    EXPECT_EQ(error_after([](json& j) { j["limits"]["body_bytes"] = 1.5; }).find("(accepted)"), std::string::npos);
+}
+
+TEST(Config, ImpossibleValuesAreRefused) {
+    EXPECT_EQ(error_after([](json& j) { j["limits"]["body_bytes"] = 10; }),
+              "test.json: limits.body_bytes: must be between 1024 and 1073741824 (got 10)");
+    EXPECT_EQ(error_after([](json& j) { j["limits"]["max_connections"] = -1; }),
+              "test.json: limits.max_connections: must be between 1 and 1000000 (got -1)");
+    EXPECT_NE(error_after([](json& j) { j["listen"] = "localhost"; }).find("listen: must be HOST:PORT"), std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["listen"] = "0.0.0.0:99999"; }).find("listen"), std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["log_level"] = "verbose"; }).find("log_level: must be one of"), std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["sessions"]["idle_minutes"] = 800; }).find("sessions.idle_minutes"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["security"]["tls"]["enabled"] = true; }).find("security.tls.certificate: is required"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["security"]["allowed_origins"] = {"www.kielce.eu"}; })
+                  .find("security.allowed_origins[0]"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["security"]["frame_ancestors"] = {"https://a.pl; script-src *"}; })
+                  .find("security.frame_ancestors[0]"),
+              std::string::npos);
+}
+
+TEST(Config, QueuesAreChecked) {
+    EXPECT_NE(error_after([](json& j) { j["queues"][0]["topics"] = {"cars"}; }).find("queues[0].topics[0]: is not a known topic"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][0]["channels"] = {"fax"}; }).find("queues[0].channels[0]"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][0]["skills"] = {{"vehicles", 9}}; }).find("queues[0].skills.vehicles"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][1]["id"] = "vehicles"; }).find("duplicates queue 'vehicles'"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][0]["hours"] = "night"; }).find("queues[0].hours: names schedule 'night'"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][0]["overflow"]["queue"] = "nowhere"; })
+                  .find("queues[0].overflow.queue: names queue 'nowhere'"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["queues"][0].erase("name"); }).find("queues[0].name: is required"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) {
+                  for (auto& q : j["queues"]) {
+                      auto& t = q["topics"];
+                      for (size_t i = 0; i < t.size(); ++i)
+                          if (t[i] == "other") t.erase(i);
+                  }
+              }).find("serve topic 'other'"),
+              std::string::npos);
+}
+
+TEST(Config, DepartmentsHoursAndHolidaysAreChecked) {
+    EXPECT_NE(error_after([](json& j) { j["departments"][0]["queue"] = "nowhere"; }).find("departments[0].queue"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["departments"][0].erase("sla_business_hours"); })
+                  .find("departments[0].sla_business_hours: is required"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["business_hours"]["office"]["mon"] = {"16:00-08:00"}; })
+                  .find("business_hours.office.mon[0]"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["business_hours"]["office"]["monday"] = json::array(); })
+                  .find("business_hours.office.monday: is not a known setting"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["holidays"]["extra"] = {"2026-02-30"}; }).find("holidays.extra[0]"),
+              std::string::npos);
+}
+
+TEST(Config, ValuesAreRead) {
+    json j = shipped();
+    j["limits"]["body_bytes"] = 4096;
+    j["security"]["argon2"] = {{"memory_kib", 64}, {"iterations", 1}, {"parallelism", 1}};
+    j["holidays"]["extra"] = {"2026-05-02"};
+    auto r = app::parse_config(j.dump(), "t.json");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->limits.body_bytes, 4096u);
+    EXPECT_EQ(r->security.argon2.memory_kib, 64u);
+    EXPECT_TRUE(r->holidays.is_holiday(std::chrono::year{2026} / 5 / 2));
+    ASSERT_TRUE(r->queues[0].overflow.has_value());
+    EXPECT_EQ(r->queues[0].overflow->queue, "general");
+}
+
+TEST(Config, HostPortSplitting) {
+    std::string h;
+    unsigned short p;
+    EXPECT_TRUE(app::split_host_port("127.0.0.1:0", h, p));
+    EXPECT_EQ(h, "127.0.0.1");
+    EXPECT_EQ(p, 0);
+    EXPECT_TRUE(app::split_host_port("[::1]:8080", h, p));
+    EXPECT_EQ(h, "::1");
+    EXPECT_FALSE(app::split_host_port(":80", h, p));
+    EXPECT_FALSE(app::split_host_port("host:", h, p));
+    EXPECT_FALSE(app::split_host_port("host:http", h, p));
+}
