@@ -99,9 +99,19 @@ void LoginThrottle::failed(const std::string& username, const std::string& addre
         // Memory stays bounded per key whatever an attacker sends.
         if (t->failures.size() > 1000) t->failures.pop_front();
     }
-    // Bound the number of keys too: forget the whole table under a flood.
-    if (users_.size() > 100000) users_.clear();
-    if (addresses_.size() > 100000) addresses_.clear();
+    // Bound the number of keys too: under a flood of distinct names, first
+    // forget entries whose failures have aged out of the window.
+    for (auto* m : {&users_, &addresses_}) {
+        if (m->size() <= max_keys) continue;
+        for (auto it = m->begin(); it != m->end();) {
+            prune(it->second, now);
+            it = it->second.failures.empty() ? m->erase(it) : std::next(it);
+        }
+        // Still too many: a spray of fresh names. Dropping the table lets
+        // those names try again, but the per-address count above still holds
+        // for the sprayer, since addresses are bounded the same way.
+        if (m->size() > max_keys) m->clear();
+    }
 }
 
 void LoginThrottle::succeeded(const std::string& username) { users_.erase(username); }

@@ -15,6 +15,7 @@
 
 #include "centrala/api/api.hpp"
 #include "centrala/metrics/metrics.hpp"
+#include "forwarded.hpp"
 #include "static_files.hpp"
 
 namespace centrala::net {
@@ -94,34 +95,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     // Address of the client: the peer, or what a trusted proxy says it is.
     std::pair<std::string, bool> client_of(const std::string& peer, const http::request<http::string_body>& req,
                                            bool tls_here) const {
-        bool trusted = std::find(opt.trusted_proxies.begin(), opt.trusted_proxies.end(), peer) != opt.trusted_proxies.end();
-        if (!trusted) return {peer, tls_here};
-        std::string client = peer;
-        auto xff = req.find("X-Forwarded-For");
-        if (xff != req.end()) {
-            // Walk from the right: the first address that is not one of our proxies.
-            std::string list(xff->value());
-            size_t end = list.size();
-            while (end > 0) {
-                size_t start = list.rfind(',', end - 1);
-                std::string item = list.substr(start == std::string::npos ? 0 : start + 1,
-                                               end - (start == std::string::npos ? 0 : start + 1));
-                item.erase(0, item.find_first_not_of(' '));
-                item.erase(item.find_last_not_of(' ') + 1);
-                if (!item.empty()) {
-                    client = item;
-                    if (std::find(opt.trusted_proxies.begin(), opt.trusted_proxies.end(), item) ==
-                        opt.trusted_proxies.end())
-                        break;
-                }
-                if (start == std::string::npos) break;
-                end = start;
-            }
-        }
-        bool secure = tls_here;
-        auto proto = req.find("X-Forwarded-Proto");
-        if (proto != req.end()) secure = beast::iequals(proto->value(), "https");
-        return {client.substr(0, 64), secure};
+        auto header = [&](const char* name) {
+            auto it = req.find(name);
+            return it == req.end() ? std::string() : std::string(it->value());
+        };
+        auto o = resolve_client(peer, tls_here, header("X-Forwarded-For"),
+                                header("X-Forwarded-Proto"), opt.trusted_proxies);
+        return {o.address, o.secure};
     }
 };
 

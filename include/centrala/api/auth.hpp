@@ -104,6 +104,7 @@ private:
     struct Track {
         std::deque<SysTime> failures;
     };
+    static constexpr size_t max_keys = 100000;
     int check(std::unordered_map<std::string, Track>& m, const std::string& key, int limit);
     void prune(Track& t, SysTime now);
     const Clock& clock_;
