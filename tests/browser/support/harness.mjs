@@ -1,0 +1,178 @@
+// Shared set-up for the browser tests: a real centrala server on a free
+// loopback port with its own temporary database, and headless Chromium
+// driven by playwright-core.
+//
+// Environment:
+//   CENTRALA_BIN         the server binary (set by ctest)
+//   CENTRALA_SOURCE_DIR  the repository root (set by ctest; defaults to ../..)
+//   CHROMIUM             the browser (default /usr/bin/chromium)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SOURCE_DIR = path.resolve(process.env.CENTRALA_SOURCE_DIR || path.join(here, '..', '..', '..'));
+export const WEB_ROOT = path.join(SOURCE_DIR, 'web');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+function fail(message) {
+  throw new Error(`browser tests: ${message}`);
+}
+
+// Loads an npm test tool from the repository's node_modules, failing with a
+// clear message when `npm ci` has not been run.
+function requireTool(name) {
+  const manifest = path.join(SOURCE_DIR, 'node_modules', name, 'package.json');
+  if (!existsSync(manifest)) {
+    fail(`${name} is not installed in ${path.join(SOURCE_DIR, 'node_modules')}. Run \`npm ci\` in ${SOURCE_DIR} first.`);
+  }
+  return createRequire(pathToFileURL(path.join(SOURCE_DIR, 'package.json')))(name);
+}
+
+export function serverBinary() {
+  const bin = process.env.CENTRALA_BIN;
+  if (!bin) fail('set CENTRALA_BIN to the centrala server binary (ctest does this).');
+  if (!existsSync(bin)) fail(`CENTRALA_BIN=${bin} does not exist; build the centrala target first.`);
+  return bin;
+}
+
+// ---- server -----------------------------------------------------------------
+
+// Starts `centrala serve` on 127.0.0.1:0 with a fresh database and the given
+// users ({username, password, role, displayName}). Returns {url, stop()}.
+export async function startServer({ users = [] } = {}) {
+  const bin = serverBinary();
+  if (!existsSync(path.join(WEB_ROOT, 'index.html'))) fail(`no web/index.html under ${SOURCE_DIR}`);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'centrala-browser-'));
+  const db = path.join(dir, 'centrala.db');
+  const configPath = path.join(dir, 'centrala.json');
+  const config = JSON.parse(readFileSync(path.join(SOURCE_DIR, 'config', 'centrala.json'), 'utf8'));
+  config.web_root = WEB_ROOT;
+  config.database = db;
+  config.security.argon2 = { memory_kib: 64, iterations: 1, parallelism: 1 };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+
+  for (const u of users) {
+    const args = ['user', 'add', '--db', db, '--username', u.username, '--role', u.role, '--config', configPath];
+    if (u.displayName) args.push('--display-name', u.displayName);
+    const r = spawnSync(bin, args, { input: `${u.password}\n`, encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) fail(`user add ${u.username} failed (${r.status}): ${r.stderr || r.stdout}`);
+  }
+
+  const child = spawn(bin, ['serve', '--config', configPath, '--listen', '127.0.0.1:0', '--db', db], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 64_000) stderr = stderr.slice(-32_000);
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s; stderr:\n${stderr}`)), 15_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal}); stderr:\n${stderr}`));
+    });
+  });
+
+  let stopped = null;
+  return {
+    url,
+    dir,
+    stderr: () => stderr,
+    // SIGTERM, then waits for the exit; resolves {code, signal}.
+    stop() {
+      if (!stopped) {
+        stopped = (async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const timeout = new Promise((resolve) =>
+            setTimeout(() => {
+              child.kill('SIGKILL');
+              resolve({ code: null, signal: 'SIGKILL (no exit within 15 s of SIGTERM)' });
+            }, 15_000),
+          );
+          const result = await Promise.race([exited, timeout]);
+          rmSync(dir, { recursive: true, force: true });
+          return result;
+        })();
+      }
+      return stopped;
+    },
+  };
+}
+
+// ---- browser ----------------------------------------------------------------
+
+export async function launchBrowser() {
+  const { chromium } = requireTool('playwright-core');
+  if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing; install it with \`apt-get install -y chromium\`.`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export function axeSource() {
+  requireTool('axe-core');
+  return readFileSync(path.join(SOURCE_DIR, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+}
+
+// Collects Content-Security-Policy violations and script errors on a page:
+// console messages, the securitypolicyviolation event, and uncaught errors.
+export async function watchPage(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${msg.type()}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.exposeFunction('__reportCspViolation', (v) => problems.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  return problems;
+}
+
+// Runs axe-core on the page and returns the violations (all impacts).
+// The script is evaluated through the DevTools protocol, which the page's CSP
+// does not govern, so no bypassCSP is needed.
+export async function runAxe(page, source = axeSource()) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(source);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+    }));
+  });
+}
