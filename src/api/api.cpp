@@ -370,9 +370,10 @@ Result<std::optional<Principal>> Api::check_agent_upgrade(const Request& req) {
 std::string Api::cookie_name() const { return opt_.tls ? "__Host-centrala_session" : "centrala_session"; }
 
 std::string Api::session_cookie(const std::string& token, bool secure) const {
-    const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(opt_.sessions.absolute).count();
-    std::string c = cookie_name() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                    std::to_string(token.empty() ? 0 : max_age);
+    // A browser-session cookie: closing the browser on a shared counter PC
+    // ends it locally; the server enforces the idle and absolute limits.
+    std::string c = cookie_name() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
+    if (token.empty()) c += "; Max-Age=0";
     if (opt_.tls || secure) c += "; Secure";
     return c;
 }
@@ -498,7 +499,14 @@ json Api::me_json(const User& u) {
     return j;
 }
 
-void Api::me(Call c) { c.reply(Response::json(200, me_json(c.who->user))); }
+void Api::me(Call c) {
+    json j = me_json(c.who->user);
+    // A page holding only the cookie (a new tab) learns its CSRF token here;
+    // other origins cannot read this response, so the token stays ours.
+    if (c.who->via_cookie)
+        if (Session* s = sessions_.find_live(c.who->session_id)) j["csrf_token"] = s->csrf_token;
+    c.reply(Response::json(200, j));
+}
 
 void Api::update_me(Call c) {
     auto body = json_body(c.request);
