@@ -239,6 +239,10 @@ QueueSettings read_queue(const json& j, const std::string& key) {
         q.overflow = f;
     }
     o.string("hours", q.hours);
+    o.string("strategy", q.strategy);
+    if (q.strategy != "longest_idle" && q.strategy != "least_occupied" && q.strategy != "skill_level" &&
+        q.strategy != "round_robin")
+        throw ConfigError{o.key("strategy"), "must be longest_idle, least_occupied, skill_level or round_robin"};
     o.finish();
     return q;
 }

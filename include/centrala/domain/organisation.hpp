@@ -43,6 +43,7 @@ struct QueueSettings {
     int max_waiting = 200;
     std::optional<Overflow> overflow;
     std::string hours = "always";  // schedule name or "always"
+    std::string strategy = "longest_idle";  // longest_idle | least_occupied | skill_level | round_robin
 };
 
 }  // namespace centrala

@@ -1,0 +1,93 @@
+// The routing core: decides which agent serves which waiting contact.
+//
+// Pure and deterministic: every command takes the current state, reads the
+// injected Clock and returns the events it caused; time-based rules (offer
+// timeouts, wrap-up, overflow, preferred-agent expiry) run in tick(), which
+// the owner calls at next_deadline(). Not thread-safe: one owner (the io
+// thread in the server) calls it.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "centrala/domain/result.hpp"
+#include "centrala/routing/types.hpp"
+
+namespace centrala::routing {
+
+using Events = std::vector<Event>;
+
+class Core {
+public:
+    Core(const Clock& clock, CoreConfig config);
+    ~Core();
+    Core(const Core&) = delete;
+    Core& operator=(const Core&) = delete;
+
+    // ---- agents ----
+    Result<Events> add_agent(const AgentProfile& profile);  // starts offline
+    Result<Events> update_agent(const AgentProfile& profile);
+    Result<Events> remove_agent(AgentId id);  // must have no contacts or offer
+    // offline | available | break (with reason). Going offline with active
+    // contacts is allowed: they stay with the agent until closed or transferred.
+    Result<Events> set_status(AgentId id, AgentStatus status, const std::string& reason = {});
+    Result<Events> end_wrap_up(AgentId id);
+
+    // ---- contacts ----
+    // Refused (with the reason in the error code) when the queue is closed
+    // (`queue_closed`) or full (`queue_full`), or the channel is not served.
+    Result<Events> enqueue(const ContactSpec& contact);
+    Result<Events> accept(OfferId offer, AgentId agent);
+    Result<Events> reject(OfferId offer, AgentId agent);
+    // The resident left (hung up, closed the chat) while waiting or offered.
+    Result<Events> abandon(ContactId contact);
+    // The contact ends; its agents go to wrap-up.
+    Result<Events> close(ContactId contact);
+    Result<Events> transfer_to_queue(ContactId contact, const std::string& queue, const std::string& note);
+    Result<Events> transfer_to_agent(ContactId contact, AgentId agent, const std::string& note);
+    // Brings a second person (e.g. a PJM interpreter) into an active contact.
+    Result<Events> invite(ContactId contact, const std::string& skill);
+    // Supervisor actions.
+    Result<Events> set_priority(ContactId contact, int priority);
+
+    // ---- time ----
+    Events tick();
+    std::optional<SysTime> next_deadline() const;
+
+    // ---- restart ----
+    // Rebuild from the store: waiting contacts keep their original enqueue
+    // time and place; active contacts go back to their agents. Agents are
+    // offline after a restart until they choose otherwise.
+    Result<Events> restore_waiting(const ContactSpec& contact);
+    Result<Events> restore_active(const ActiveAssignment& a);
+
+    // ---- queries ----
+    std::optional<int> position_of(ContactId contact) const;  // 1-based within its queue and channel
+    std::optional<int> ewt_seconds_of(ContactId contact) const;
+    std::optional<ContactState> state_of(ContactId contact) const;
+    std::optional<std::string> queue_of(ContactId contact) const;
+    std::vector<AgentId> agents_of(ContactId contact) const;
+    std::optional<AgentStats> agent(AgentId id) const;
+    std::vector<QueueStats> queue_stats() const;
+    std::vector<AgentStats> agent_stats() const;
+    std::optional<std::string> queue_for_topic(const std::string& topic) const;
+    bool is_open(const std::string& queue) const;
+    size_t waiting_count() const;
+    size_t contact_count() const;
+
+    // Checks every invariant (capacity, indexes, counts); for tests.
+    std::string check_invariants() const;
+
+    struct State;
+
+private:
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace centrala::routing

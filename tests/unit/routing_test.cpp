@@ -1,0 +1,672 @@
+// Deterministic tests of the routing core with a hand-driven clock.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "centrala/routing/core.hpp"
+
+using namespace centrala;
+using namespace centrala::routing;
+using namespace std::chrono;
+
+namespace {
+
+// Monday 2 November 2026, 10:00 Warsaw time (09:00 UTC).
+const SysTime monday_10am = SysTime{sys_days{year{2026} / November / 2}} + hours{9};
+
+QueueConfig queue(const std::string& id, std::vector<std::string> topics, Skills skills = {},
+                  Strategy strategy = Strategy::longest_idle) {
+    QueueConfig q;
+    q.settings.id = id;
+    q.settings.name = id;
+    q.settings.channels = {"voice", "chat", "video"};
+    q.settings.topics = std::move(topics);
+    q.settings.skills = std::move(skills);
+    q.settings.offer_timeout_seconds = 20;
+    q.settings.wrap_up_seconds = 0;
+    q.settings.sla_seconds = 30;
+    q.strategy = strategy;
+    return q;
+}
+
+class RoutingTest : public ::testing::Test {
+protected:
+    RoutingTest() : clock(monday_10am) {}
+
+    void make(std::vector<QueueConfig> queues, int missed_to_break = 2) {
+        CoreConfig c;
+        c.queues = std::move(queues);
+        c.missed_offers_to_break = missed_to_break;
+        WeeklySchedule office;
+        office.name = "office";
+        for (int d = 0; d < 5; ++d) office.days[d].push_back({7 * 60 + 30, 15 * 60 + 30});
+        c.schedules["office"] = office;
+        core = std::make_unique<Core>(clock, c);
+    }
+
+    void agent(AgentId id, Skills skills = {}, Capacity cap = {{"chat", 3}, {"voice", 1}, {"video", 1}}) {
+        ASSERT_TRUE(core->add_agent({id, "agent" + std::to_string(id), skills, cap}).ok());
+    }
+    Events available(AgentId id) {
+        auto r = core->set_status(id, AgentStatus::available);
+        EXPECT_TRUE(r.ok());
+        return r.ok() ? *r : Events{};
+    }
+    Events contact(ContactId id, Channel ch = Channel::chat, std::string topic = "other", int priority = 0) {
+        ContactSpec s;
+        s.id = id;
+        s.channel = ch;
+        s.topic = topic;
+        s.priority = priority;
+        auto r = core->enqueue(s);
+        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+        return r.ok() ? *r : Events{};
+    }
+    static std::vector<Event> of(const Events& es, EventType t) {
+        std::vector<Event> out;
+        std::copy_if(es.begin(), es.end(), std::back_inserter(out), [t](const Event& e) { return e.type == t; });
+        return out;
+    }
+    // The offer an event list made to `agent`, if any.
+    static std::optional<Event> offer_to(const Events& es, AgentId agent) {
+        for (const auto& e : of(es, EventType::offer_created))
+            if (std::find(e.agents.begin(), e.agents.end(), agent) != e.agents.end()) return e;
+        return std::nullopt;
+    }
+    Events accept(const Event& offer, AgentId agent) {
+        auto r = core->accept(offer.offer, agent);
+        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+        return r.ok() ? *r : Events{};
+    }
+    Events later(seconds d) {
+        clock.advance(d);
+        return core->tick();
+    }
+    void invariants() { EXPECT_EQ(core->check_invariants(), ""); }
+
+    ManualClock clock;
+    std::unique_ptr<Core> core;
+};
+
+}  // namespace
+
+TEST_F(RoutingTest, AvailableAgentIsOfferedTheWaitingContactAndAccepts) {
+    make({queue("general", {"other"})});
+    agent(1);
+    auto queued = contact(100);
+    ASSERT_EQ(of(queued, EventType::contact_queued).size(), 1u);
+    auto pos = of(queued, EventType::position_changed);
+    ASSERT_EQ(pos.size(), 1u);
+    EXPECT_EQ(pos[0].position, 1);
+    EXPECT_TRUE(of(queued, EventType::offer_created).empty()) << "agent 1 is offline";
+
+    clock.advance(seconds(12));
+    auto ev = available(1);
+    auto offer = offer_to(ev, 1);
+    ASSERT_TRUE(offer.has_value());
+    EXPECT_EQ(offer->contact, 100);
+    EXPECT_EQ(offer->expires_in, 20);
+    EXPECT_FALSE(offer->why.empty());
+    EXPECT_EQ(core->agent(1)->activity, AgentActivity::offered);
+    auto assigned = of(accept(*offer, 1), EventType::contact_assigned);
+    ASSERT_EQ(assigned.size(), 1u);
+    EXPECT_EQ(assigned[0].waited_ms, 12000);
+    EXPECT_EQ(core->state_of(100), ContactState::active);
+    EXPECT_EQ(core->agent(1)->activity, AgentActivity::busy);
+    auto stats = core->queue_stats()[0];
+    EXPECT_EQ(stats.offered_today, 1);
+    EXPECT_EQ(stats.answered_today, 1);
+    EXPECT_EQ(stats.answered_in_sla_today, 1);
+    EXPECT_DOUBLE_EQ(stats.asa_seconds(), 12.0);
+    invariants();
+}
+
+TEST_F(RoutingTest, ServesInOrderOfPriorityThenArrival) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"voice", 1}});
+    contact(1, Channel::voice);
+    clock.advance(seconds(1));
+    contact(2, Channel::voice);
+    clock.advance(seconds(1));
+    contact(3, Channel::voice, "other", 5);
+    std::vector<ContactId> served;
+    auto ev = available(1);
+    for (int i = 0; i < 3; ++i) {
+        auto offer = offer_to(ev, 1);
+        ASSERT_TRUE(offer.has_value()) << "round " << i;
+        served.push_back(offer->contact);
+        accept(*offer, 1);
+        clock.advance(seconds(30));
+        auto closed = core->close(offer->contact);
+        ASSERT_TRUE(closed.ok());
+        ev = *closed;
+        invariants();
+    }
+    EXPECT_EQ(served, (std::vector<ContactId>{3, 1, 2}));
+}
+
+TEST_F(RoutingTest, LongestIdleAgentGetsTheContact) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    agent(3);
+    available(2);
+    clock.advance(seconds(5));
+    available(1);
+    clock.advance(seconds(5));
+    available(3);
+    auto ev = contact(10);
+    ASSERT_TRUE(offer_to(ev, 2).has_value());
+    auto ev2 = contact(11);
+    ASSERT_TRUE(offer_to(ev2, 1).has_value());
+}
+
+TEST_F(RoutingTest, LeastOccupiedAgentGetsTheContact) {
+    make({queue("general", {"other"}, {}, Strategy::least_occupied)});
+    agent(1);
+    agent(2);
+    available(1);
+    clock.advance(seconds(1));
+    available(2);
+    // Agent 1 (idle longer) takes the first chat...
+    auto first = offer_to(contact(10), 1);
+    ASSERT_TRUE(first);
+    accept(*first, 1);
+    clock.advance(seconds(60));
+    // ...so agent 2, now less occupied, takes the next one even though agent 1 was offered longer ago.
+    auto ev = contact(11);
+    EXPECT_TRUE(offer_to(ev, 2).has_value());
+}
+
+TEST_F(RoutingTest, SkillLevelFirstStrategyPrefersTheExpert) {
+    make({queue("vehicles", {"vehicles"}, {{"vehicles", 1}}, Strategy::skill_level)});
+    agent(1, {{"vehicles", 2}});
+    agent(2, {{"vehicles", 5}});
+    available(1);
+    clock.advance(seconds(60));
+    available(2);
+    auto ev = contact(10, Channel::chat, "vehicles");
+    EXPECT_TRUE(offer_to(ev, 2).has_value()) << "level 5 beats 60 s of extra idle time";
+}
+
+TEST_F(RoutingTest, RoundRobinRotates) {
+    make({queue("general", {"other"}, {}, Strategy::round_robin)});
+    for (AgentId a : {1, 2, 3}) {
+        agent(a);
+        available(a);
+    }
+    std::vector<AgentId> got;
+    for (ContactId c = 10; c < 16; ++c) {
+        auto ev = contact(c);
+        auto offers = of(ev, EventType::offer_created);
+        ASSERT_EQ(offers.size(), 1u);
+        got.push_back(offers[0].agents[0]);
+        accept(offers[0], offers[0].agents[0]);
+        ASSERT_TRUE(core->close(c).ok());
+    }
+    EXPECT_EQ(got, (std::vector<AgentId>{1, 2, 3, 1, 2, 3}));
+}
+
+TEST_F(RoutingTest, SkillsMustMeetTheQueueMinimum) {
+    make({queue("vehicles", {"vehicles"}, {{"vehicles", 3}}), queue("general", {"other"})});
+    agent(1, {{"vehicles", 2}});
+    available(1);
+    auto ev = contact(10, Channel::chat, "vehicles");
+    EXPECT_TRUE(of(ev, EventType::offer_created).empty());
+    ASSERT_TRUE(core->update_agent({1, "agent1", {{"vehicles", 3}}, {{"chat", 3}}}).ok() );
+    EXPECT_EQ(core->state_of(10), ContactState::offered);
+    invariants();
+}
+
+TEST_F(RoutingTest, ChatCapacityAndVoiceExcludesChat) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"chat", 2}, {"voice", 1}});
+    available(1);
+    for (ContactId c : {1, 2, 3}) {
+        auto ev = contact(c);
+        if (auto o = offer_to(ev, 1)) accept(*o, 1);
+    }
+    EXPECT_EQ(core->state_of(1), ContactState::active);
+    EXPECT_EQ(core->state_of(2), ContactState::active);
+    EXPECT_EQ(core->state_of(3), ContactState::waiting) << "capacity 2 chats";
+    // A call can still come in on top of chats...
+    auto call = offer_to(contact(4, Channel::voice), 1);
+    ASSERT_TRUE(call);
+    accept(*call, 1);
+    // ...but while on the phone no new chat is offered, even after one ends.
+    ASSERT_TRUE(core->close(1).ok());
+    EXPECT_EQ(core->state_of(3), ContactState::waiting);
+    auto after_call = core->close(4);
+    ASSERT_TRUE(after_call.ok());
+    EXPECT_TRUE(offer_to(*after_call, 1).has_value());
+    EXPECT_EQ(core->state_of(3), ContactState::offered);
+    invariants();
+}
+
+TEST_F(RoutingTest, WrapUpHoldsNewOffersUntilItEnds) {
+    auto q = queue("general", {"other"});
+    q.settings.wrap_up_seconds = 30;
+    make({q});
+    agent(1, {}, {{"voice", 1}});
+    available(1);
+    accept(*offer_to(contact(1, Channel::voice), 1), 1);
+    contact(2, Channel::voice);
+    auto closed = core->close(1);
+    ASSERT_TRUE(closed.ok());
+    EXPECT_FALSE(offer_to(*closed, 1).has_value());
+    EXPECT_EQ(core->agent(1)->activity, AgentActivity::wrap_up);
+    EXPECT_EQ(later(seconds(29)).size(), 0u);
+    EXPECT_EQ(core->state_of(2), ContactState::waiting);
+    auto ev = later(seconds(1));
+    EXPECT_TRUE(offer_to(ev, 1).has_value());
+    invariants();
+}
+
+TEST_F(RoutingTest, AgentCanEndWrapUpEarly) {
+    auto q = queue("general", {"other"});
+    q.settings.wrap_up_seconds = 60;
+    make({q});
+    agent(1, {}, {{"voice", 1}});
+    available(1);
+    accept(*offer_to(contact(1, Channel::voice), 1), 1);
+    contact(2, Channel::voice);
+    ASSERT_TRUE(core->close(1).ok());
+    auto ev = core->end_wrap_up(1);
+    ASSERT_TRUE(ev.ok());
+    EXPECT_TRUE(offer_to(*ev, 1).has_value());
+}
+
+TEST_F(RoutingTest, LapsedOfferReturnsContactToItsPlaceAndNextAgentIsTried) {
+    make({queue("general", {"other"})}, 3);
+    agent(1, {}, {{"voice", 1}});
+    agent(2, {}, {{"voice", 1}});
+    available(1);
+    contact(10, Channel::voice);
+    clock.advance(seconds(1));
+    contact(11, Channel::voice);
+    EXPECT_EQ(core->position_of(11), 1) << "10 is on offer to agent 1";
+    clock.advance(seconds(20));
+    auto ev = core->tick();
+    auto revoked = of(ev, EventType::offer_revoked);
+    ASSERT_EQ(revoked.size(), 1u);
+    EXPECT_EQ(revoked[0].reason, "timeout");
+    EXPECT_EQ(core->position_of(10), 1) << "back at the head of the line";
+    EXPECT_EQ(core->position_of(11), 2);
+    EXPECT_EQ(core->agent(1)->missed_offers, 1);
+    // Agent 1 is not offered contact 10 again at once; it gets contact 11.
+    auto offer = offer_to(ev, 1);
+    ASSERT_TRUE(offer);
+    EXPECT_EQ(offer->contact, 11);
+    // A second agent arriving takes contact 10 at once.
+    auto ev2 = available(2);
+    auto o2 = offer_to(ev2, 2);
+    ASSERT_TRUE(o2);
+    EXPECT_EQ(o2->contact, 10);
+    invariants();
+}
+
+TEST_F(RoutingTest, RejectedContactGoesToTheNextAgentAtOnce) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    available(1);
+    clock.advance(seconds(1));
+    available(2);
+    auto o1 = offer_to(contact(10), 1);
+    ASSERT_TRUE(o1);
+    auto r = core->reject(o1->offer, 1);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(of(*r, EventType::offer_revoked)[0].reason, "rejected");
+    auto o2 = offer_to(*r, 2);
+    ASSERT_TRUE(o2);
+    EXPECT_EQ(o2->contact, 10);
+    EXPECT_EQ(core->agent(1)->missed_offers, 0) << "a rejection is not a miss";
+    EXPECT_FALSE(core->accept(o1->offer, 1).ok()) << "the revoked offer cannot be accepted";
+    invariants();
+}
+
+TEST_F(RoutingTest, RejectingAgentGetsTheContactAgainWhenNobodyElseIsThere) {
+    make({queue("general", {"other"})});
+    agent(1);
+    available(1);
+    auto o1 = offer_to(contact(10), 1);
+    auto r = core->reject(o1->offer, 1);
+    EXPECT_FALSE(offer_to(*r, 1).has_value()) << "not straight back to the one who said no";
+    auto ev = later(seconds(30));
+    EXPECT_TRUE(offer_to(ev, 1).has_value()) << "but after the reject delay, rather than wait forever";
+}
+
+TEST_F(RoutingTest, MissedOffersPutTheAgentOnBreak) {
+    make({queue("general", {"other"})}, 2);
+    agent(1);
+    available(1);
+    contact(10);
+    later(seconds(20));  // miss 1, contact 10 declined for 30 s
+    contact(11);         // offered at once
+    auto ev = later(seconds(20));  // miss 2
+    auto states = of(ev, EventType::agent_state_changed);
+    ASSERT_FALSE(states.empty());
+    EXPECT_EQ(states.back().status, AgentStatus::on_break);
+    EXPECT_EQ(states.back().reason, "missed");
+    EXPECT_EQ(core->agent(1)->status, AgentStatus::on_break);
+    EXPECT_EQ(core->state_of(10), ContactState::waiting);
+    EXPECT_EQ(core->state_of(11), ContactState::waiting);
+    invariants();
+}
+
+TEST_F(RoutingTest, OverflowMovesToAnotherQueueKeepingEnqueueTime) {
+    auto vehicles = queue("vehicles", {"vehicles"}, {{"vehicles", 1}});
+    vehicles.settings.overflow = Overflow{120, "general"};
+    make({vehicles, queue("general", {"other"})});
+    agent(1);  // no vehicles skill: serves only general
+    contact(10, Channel::chat, "vehicles");
+    EXPECT_EQ(core->next_deadline(), clock.now() + seconds(120));
+    later(seconds(119));
+    EXPECT_EQ(core->queue_of(10), "vehicles");
+    auto ev = later(seconds(1));
+    auto moved = of(ev, EventType::contact_transferred);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(moved[0].reason, "overflow");
+    EXPECT_EQ(moved[0].from_queue, "vehicles");
+    EXPECT_EQ(core->queue_of(10), "general");
+    clock.advance(seconds(10));
+    auto offer = offer_to(available(1), 1);
+    ASSERT_TRUE(offer);
+    EXPECT_EQ(offer->waited_ms, 130000) << "waiting time counts from the first queue";
+    auto assigned = of(accept(*offer, 1), EventType::contact_assigned);
+    EXPECT_EQ(assigned[0].waited_ms, 130000);
+}
+
+TEST_F(RoutingTest, OverflowKeepsPlaceAheadOfNewerContacts) {
+    auto vehicles = queue("vehicles", {"vehicles"}, {{"vehicles", 1}});
+    vehicles.settings.overflow = Overflow{60, "general"};
+    make({vehicles, queue("general", {"other"})});
+    contact(10, Channel::chat, "vehicles");
+    clock.advance(seconds(30));
+    contact(11, Channel::chat, "other");
+    later(seconds(30));
+    EXPECT_EQ(core->position_of(10), 1) << "older contact goes ahead of the newer one in general";
+    EXPECT_EQ(core->position_of(11), 2);
+}
+
+TEST_F(RoutingTest, ClosedQueueRefusesOutsideHoursAndOnHolidays) {
+    auto q = queue("general", {"other"});
+    q.settings.hours = "office";
+    make({q});
+    ContactSpec s;
+    s.id = 1;
+    EXPECT_TRUE(core->enqueue(s).ok()) << "Monday 10:00 is open";
+    clock.set(SysTime{sys_days{year{2026} / November / 2}} + hours{15});  // 16:00 local
+    s.id = 2;
+    auto late = core->enqueue(s);
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.error().code, "queue_closed");
+    EXPECT_FALSE(core->is_open("general"));
+    clock.set(SysTime{sys_days{year{2026} / November / 11}} + hours{9});  // Independence Day, Wednesday
+    s.id = 3;
+    EXPECT_EQ(core->enqueue(s).error().code, "queue_closed");
+    EXPECT_EQ(core->state_of(2), std::nullopt) << "a refusal changes nothing";
+}
+
+TEST_F(RoutingTest, FullQueueRefuses) {
+    auto q = queue("general", {"other"});
+    q.settings.max_waiting = 2;
+    make({q});
+    contact(1);
+    contact(2);
+    ContactSpec s;
+    s.id = 3;
+    EXPECT_EQ(core->enqueue(s).error().code, "queue_full");
+}
+
+TEST_F(RoutingTest, AbandonDuringOfferFreesTheAgent) {
+    make({queue("general", {"other"})});
+    agent(1);
+    available(1);
+    contact(10);
+    contact(11);
+    EXPECT_EQ(core->state_of(10), ContactState::offered);
+    clock.advance(seconds(3));
+    auto ev = core->abandon(10);
+    ASSERT_TRUE(ev.ok());
+    auto revoked = of(*ev, EventType::offer_revoked);
+    ASSERT_EQ(revoked.size(), 1u);
+    EXPECT_EQ(revoked[0].reason, "abandoned");
+    EXPECT_EQ(of(*ev, EventType::contact_abandoned).size(), 1u);
+    auto next = offer_to(*ev, 1);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->contact, 11);
+    EXPECT_EQ(core->state_of(10), std::nullopt);
+    auto st = core->queue_stats()[0];
+    EXPECT_EQ(st.abandoned_today, 1);
+    EXPECT_EQ(st.abandoned_short_today, 1);
+    EXPECT_EQ(core->agent(1)->missed_offers, 0);
+    invariants();
+}
+
+TEST_F(RoutingTest, InterpreterContactIsOfferedToBothOrNobody) {
+    make({queue("general", {"other"})});
+    agent(1);                 // consultant
+    agent(2, {{"pjm", 5}});   // interpreter (also eligible for general)
+    available(1);
+    ContactSpec s;
+    s.id = 10;
+    s.channel = Channel::video;
+    s.needs_interpreter = true;
+    auto ev = core->enqueue(s);
+    ASSERT_TRUE(ev.ok());
+    EXPECT_TRUE(of(*ev, EventType::offer_created).empty()) << "never offered to one side alone";
+    EXPECT_EQ(core->agent(1)->activity, AgentActivity::idle);
+    auto ev2 = available(2);
+    auto offers = of(ev2, EventType::offer_created);
+    ASSERT_EQ(offers.size(), 1u);
+    EXPECT_EQ(offers[0].agents.size(), 2u);
+    EXPECT_NE(offers[0].agents[0], offers[0].agents[1]);
+    // Only when both accept is the contact answered.
+    auto half = core->accept(offers[0].offer, 2);
+    ASSERT_TRUE(half.ok());
+    EXPECT_TRUE(of(*half, EventType::contact_assigned).empty());
+    auto both = accept(offers[0], 1);
+    auto assigned = of(both, EventType::contact_assigned);
+    ASSERT_EQ(assigned.size(), 1u);
+    EXPECT_EQ(assigned[0].agents.size(), 2u);
+    invariants();
+}
+
+TEST_F(RoutingTest, ScarceInterpretersDoNotBlockOtherContacts) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"video", 1}, {"chat", 3}});
+    agent(2, {{"pjm", 5}}, {{"video", 1}});
+    available(1);
+    ContactSpec s;
+    s.id = 10;
+    s.channel = Channel::video;
+    s.needs_interpreter = true;
+    ASSERT_TRUE(core->enqueue(s).ok());
+    clock.advance(seconds(5));
+    // The consultant is not held back for the interpreter contact: a chat arriving later is served.
+    auto chat = offer_to(contact(11, Channel::chat), 1);
+    ASSERT_TRUE(chat);
+    accept(*chat, 1);
+    // When the interpreter comes, the pair forms (the consultant can still take video).
+    auto ev = available(2);
+    auto offers = of(ev, EventType::offer_created);
+    ASSERT_EQ(offers.size(), 1u);
+    EXPECT_EQ(offers[0].contact, 10);
+    invariants();
+}
+
+TEST_F(RoutingTest, PairOfferLapsesForBothWhenOneSideDoesNotAnswer) {
+    make({queue("general", {"other"})}, 5);
+    agent(1);
+    agent(2, {{"pjm", 5}});
+    available(1);
+    available(2);
+    ContactSpec s;
+    s.id = 10;
+    s.channel = Channel::video;
+    s.needs_interpreter = true;
+    auto ev = core->enqueue(s);
+    auto offer = of(*ev, EventType::offer_created);
+    ASSERT_EQ(offer.size(), 1u);
+    ASSERT_TRUE(core->accept(offer[0].offer, 1).ok());
+    auto lapse = later(seconds(20));
+    EXPECT_EQ(of(lapse, EventType::offer_revoked).size(), 1u);
+    EXPECT_EQ(core->agent(1)->missed_offers, 0) << "the consultant answered";
+    EXPECT_EQ(core->agent(2)->missed_offers, 1);
+    EXPECT_EQ(core->state_of(10), ContactState::waiting);
+    invariants();
+}
+
+TEST_F(RoutingTest, TransferToQueue) {
+    make({queue("general", {"other"}), queue("dept_podatki", {}, {{"taxes", 3}})});
+    agent(1);
+    agent(2, {{"taxes", 4}});
+    available(1);
+    auto o = offer_to(contact(10), 1);
+    clock.advance(seconds(5));
+    accept(*o, 1);
+    clock.advance(seconds(60));
+    auto tr = core->transfer_to_queue(10, "dept_podatki", "decyzja podatkowa");
+    ASSERT_TRUE(tr.ok()) << tr.error().message;
+    auto moved = of(*tr, EventType::contact_transferred);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(moved[0].from_queue, "general");
+    EXPECT_EQ(moved[0].note, "decyzja podatkowa");
+    EXPECT_EQ(core->queue_of(10), "dept_podatki");
+    EXPECT_EQ(core->agent(1)->active_contacts, 0);
+    clock.advance(seconds(10));
+    auto o2 = offer_to(available(2), 2);
+    ASSERT_TRUE(o2);
+    EXPECT_EQ(o2->waited_ms, 75000) << "waiting time keeps counting from the first enqueue";
+    EXPECT_EQ(core->queue_stats()[0].handled_today, 1) << "the first line's part counts as handled";
+    invariants();
+}
+
+TEST_F(RoutingTest, TransferToNamedAgentThenAnyoneAfterTimeout) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    agent(3);
+    available(1);
+    accept(*offer_to(contact(10), 1), 1);
+    available(3);  // free, but the transfer names agent 2
+    auto tr = core->transfer_to_agent(10, 2, "proszę o pomoc");
+    ASSERT_TRUE(tr.ok());
+    EXPECT_FALSE(offer_to(*tr, 3).has_value());
+    EXPECT_FALSE(offer_to(*tr, 1).has_value());
+    auto ev = available(2);
+    auto o = offer_to(ev, 2);
+    ASSERT_TRUE(o);
+    ASSERT_TRUE(core->reject(o->offer, 2).ok());
+    auto after = later(seconds(60));
+    EXPECT_TRUE(offer_to(after, 3).has_value() || offer_to(after, 1).has_value())
+        << "after the named agent's window anyone may take it";
+    invariants();
+}
+
+TEST_F(RoutingTest, InviteBringsAnInterpreterIntoAnActiveContact) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2, {{"pjm", 5}});
+    available(1);
+    accept(*offer_to(contact(10, Channel::video), 1), 1);
+    auto inv = core->invite(10, "pjm");
+    ASSERT_TRUE(inv.ok());
+    EXPECT_TRUE(of(*inv, EventType::offer_created).empty()) << "interpreter offline";
+    EXPECT_EQ(core->invite(10, "pjm").error().code, "invite_pending");
+    auto ev = available(2);
+    auto o = offer_to(ev, 2);
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->reason, "invite");
+    auto joined = of(accept(*o, 2), EventType::participant_joined);
+    ASSERT_EQ(joined.size(), 1u);
+    EXPECT_EQ(core->agents_of(10).size(), 2u);
+    auto closed = core->close(10);
+    ASSERT_TRUE(closed.ok());
+    EXPECT_EQ(of(*closed, EventType::contact_closed)[0].agents.size(), 2u);
+    invariants();
+}
+
+TEST_F(RoutingTest, EstimatedWaitGrowsWithPositionAndShrinksWithStaff) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"voice", 1}});
+    agent(2, {}, {{"voice", 1}});
+    ASSERT_TRUE(core->set_status(1, AgentStatus::on_break, "lunch").ok());
+    for (ContactId c = 1; c <= 4; ++c) contact(c, Channel::voice);
+    const int e1 = *core->ewt_seconds_of(1), e4 = *core->ewt_seconds_of(4);
+    EXPECT_GT(e1, 0);
+    EXPECT_EQ(e4, 4 * e1) << "linear in position with the same staff";
+    // With both agents logged in (both now on offers), contact 4 is 2nd in
+    // line and two phones share the work: 2 x AHT / 2 slots.
+    available(1);
+    available(2);
+    ASSERT_EQ(core->position_of(4), 2);
+    EXPECT_EQ(*core->ewt_seconds_of(4), e1);
+    EXPECT_LT(*core->ewt_seconds_of(4), e4);
+}
+
+TEST_F(RoutingTest, RestoreRebuildsLineAndAssignments) {
+    make({queue("general", {"other"})});
+    agent(1);
+    ContactSpec waiting;
+    waiting.id = 10;
+    waiting.enqueued_at = clock.now() - seconds(300);
+    ContactSpec newer = waiting;
+    newer.id = 11;
+    newer.enqueued_at = clock.now() - seconds(100);
+    ASSERT_TRUE(core->restore_waiting(newer).ok());
+    ASSERT_TRUE(core->restore_waiting(waiting).ok());
+    EXPECT_EQ(core->position_of(10), 1) << "original enqueue time decides the place";
+    ActiveAssignment a;
+    a.contact.id = 12;
+    a.queue = "general";
+    a.agents = {1};
+    a.assigned_at = clock.now() - seconds(50);
+    ASSERT_TRUE(core->restore_active(a).ok());
+    EXPECT_EQ(core->agent(1)->active_contacts, 1);
+    EXPECT_EQ(core->agent(1)->status, AgentStatus::offline);
+    auto ev = available(1);
+    auto o = offer_to(ev, 1);
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->contact, 10);
+    EXPECT_EQ(o->waited_ms, 300000);
+    invariants();
+}
+
+TEST_F(RoutingTest, LiveAgentCountsFollowState) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"voice", 1}});
+    agent(2, {}, {{"voice", 1}});
+    available(1);
+    ASSERT_TRUE(core->set_status(2, AgentStatus::on_break, "lunch").ok());
+    auto st = core->queue_stats()[0];
+    EXPECT_EQ(st.agents_available, 1);
+    EXPECT_EQ(st.agents_break, 1);
+    accept(*offer_to(contact(10, Channel::voice), 1), 1);
+    st = core->queue_stats()[0];
+    EXPECT_EQ(st.agents_available, 0);
+    EXPECT_EQ(st.agents_busy, 1);
+    clock.advance(seconds(40));
+    contact(11, Channel::voice);
+    EXPECT_EQ(core->queue_stats()[0].longest_wait_seconds, 0);
+    clock.advance(seconds(7));
+    EXPECT_EQ(core->queue_stats()[0].longest_wait_seconds, 7);
+}
+
+TEST_F(RoutingTest, InvalidCommandsChangeNothing) {
+    make({queue("general", {"other"})});
+    agent(1);
+    EXPECT_EQ(core->accept(999, 1).error().code, "offer_not_found");
+    EXPECT_EQ(core->close(999).error().code, "contact_not_found");
+    EXPECT_EQ(core->set_status(42, AgentStatus::available).error().code, "agent_not_found");
+    contact(10);
+    EXPECT_EQ(core->close(10).error().code, "contact_not_active");
+    EXPECT_EQ(core->enqueue(ContactSpec{10}).error().code, "contact_exists");
+    EXPECT_EQ(core->transfer_to_queue(10, "nowhere", "").error().code, "unknown_queue");
+    available(1);
+    auto st = core->state_of(10);
+    EXPECT_EQ(st, ContactState::offered);
+    EXPECT_EQ(core->abandon(999).error().code, "contact_not_found");
+    invariants();
+}
