@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cmath>
 
 #include "centrala/api/json_body.hpp"
 
@@ -23,10 +24,9 @@ json user_json(const User& u) {
             {"created_at", to_rfc3339(u.created_at)}};
 }
 
-json presence_json(const AgentPresence& p) {
-    return {{"state", p.state}, {"reason", p.reason.empty() ? json(nullptr) : json(p.reason)},
-            {"since", to_rfc3339(p.since)}};
-}
+routing::AgentProfile profile_of(const User& u) { return {u.id, u.display_name, u.skills, u.capacity}; }
+
+double round1(double v) { return std::round(v * 10.0) / 10.0; }
 
 std::optional<int64_t> parse_id(const std::string& s) {
     int64_t v = 0;
@@ -126,8 +126,8 @@ void AgentSocket::start(Principal p) {
     }
     who_ = std::move(p);
     api_.sockets_.emplace(who_->session_id, this);
-    const auto& presence = api_.directory_.presence(who_->user.id, api_.b_.clock.now());
-    send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", presence_json(presence)}});
+    send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", api_.agent_state_json(who_->user.id)}});
+    if (at_least(who_->user.role, Role::supervisor)) send({{"type", "stats"}, {"stats", api_.stats_json()}});
 }
 
 void AgentSocket::on_text(const std::string& text) {
@@ -159,6 +159,22 @@ void AgentSocket::on_text(const std::string& text) {
         send_error("already_authenticated", "this connection is already authenticated", cmid);
         return;
     }
+    if (type == "accept" || type == "reject") {
+        const json& oid = frame.contains("offer_id") ? frame["offer_id"] : json(nullptr);
+        int64_t offer = 0;
+        if (oid.is_string()) {
+            auto [p, ec] = std::from_chars(oid.get_ref<const std::string&>().data(),
+                                           oid.get_ref<const std::string&>().data() + oid.get_ref<const std::string&>().size(), offer);
+            if (ec != std::errc{}) offer = 0;
+        } else if (oid.is_number_integer()) {
+            offer = oid.get<int64_t>();
+        }
+        if (offer <= 0) return send_error("invalid_frame", "offer_id is required", cmid);
+        auto r = type == "accept" ? api_.b_.routing.accept(offer, who_->user.id) : api_.b_.routing.reject(offer, who_->user.id);
+        if (!r) return send_error(r.error().code, r.error().message, cmid);
+        api_.apply(*r);
+        return;
+    }
     send_error("unknown_type", "frame type '" + type + "' is not handled on this server version", cmid);
 }
 
@@ -188,7 +204,7 @@ Api::~Api() { *alive_ = false; }
 Result<void> Api::load() {
     auto users = staff_.all_users();
     if (!users) return users.error();
-    for (auto& u : *users) directory_.put(u.user);
+    for (auto& u : *users) sync_user(u.user);
     auto sessions = staff_.live_sessions(b_.clock.now());
     if (!sessions) return sessions.error();
     for (auto& r : *sessions) {
@@ -263,6 +279,11 @@ void Api::build_routes() {
     router_.add("PATCH", "/api/v1/users/{id}", Access::admin, bind(&Api::update_user));
     router_.add("DELETE", "/api/v1/users/{id}", Access::admin, bind(&Api::deactivate_user));
     router_.add("GET", "/api/v1/audit", Access::admin, bind(&Api::list_audit));
+    router_.add("POST", "/api/v1/offers/{id}/accept", Access::agent, [this](Call c) { accept_or_reject(std::move(c), true); });
+    router_.add("POST", "/api/v1/offers/{id}/reject", Access::agent, [this](Call c) { accept_or_reject(std::move(c), false); });
+    router_.add("GET", "/api/v1/stats/live", Access::supervisor, bind(&Api::live_stats));
+    router_.add("GET", "/api/v1/queues", Access::supervisor, bind(&Api::list_queues));
+    router_.add("GET", "/api/v1/queues/{id}", Access::supervisor, bind(&Api::get_queue));
 }
 
 void Api::handle(Request req, Reply reply) {
@@ -492,10 +513,12 @@ void Api::logout(Call c) {
 
 json Api::me_json(const User& u) {
     json j = user_json(u);
-    const auto& p = directory_.presence(u.id, b_.clock.now());
-    j["state"] = p.state;
-    j["state_reason"] = p.reason.empty() ? json(nullptr) : json(p.reason);
-    j["state_since"] = to_rfc3339(p.since);
+    const json st = agent_state_json(u.id);
+    j["state"] = st["state"];
+    j["state_reason"] = st["reason"];
+    j["state_since"] = st["since"];
+    j["status"] = st["status"];
+    j["activity"] = st["activity"];
     return j;
 }
 
@@ -533,7 +556,7 @@ void Api::update_me(Call c) {
         on_store([updated, hash, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(updated, hash, now); },
                  [this, who, updated, hash, address, reply](Result<void> r) {
                      if (!r) return reply(Response::error(r.error()));
-                     directory_.put(updated);
+                     sync_user(updated);
                      if (hash) {
                          end_sessions_of(updated.id, who.session_id);
                          audit(who, "password_changed", "user:" + std::to_string(updated.id), address);
@@ -586,20 +609,17 @@ void Api::set_my_state(Call c) {
         if (!r) return c.reply(Response::error(r.error()));
         reason = *r;
     }
-    if (*state != "break") reason.clear();
-    auto& p = directory_.presence(c.who->user.id, b_.clock.now());
-    if (p.state != *state || p.reason != reason) {
-        p.state = *state;
-        p.reason = reason;
-        p.since = b_.clock.now();
-        json frame = {{"type", "state"}, {"state", p.state}, {"reason", reason.empty() ? json(nullptr) : json(reason)},
-                      {"since", to_rfc3339(p.since)}};
-        for (auto& [sid, sock] : sockets_)
-            if (sock->who_ && sock->who_->user.id == c.who->user.id) sock->send(frame);
+    const auto status = *state == "available" ? routing::AgentStatus::available
+                        : *state == "break"   ? routing::AgentStatus::on_break
+                                              : routing::AgentStatus::offline;
+    const auto before = b_.routing.agent(c.who->user.id);
+    auto events = b_.routing.set_status(c.who->user.id, status, reason);
+    if (!events) return c.reply(Response::error(events.error()));
+    if (!before || before->status != status || (status == routing::AgentStatus::on_break && before->reason != reason))
         audit(c.who, "agent_state", "user:" + std::to_string(c.who->user.id), c.request.remote_address,
-              {{"state", p.state}, {"reason", reason}});
-    }
-    c.reply(Response::json(200, presence_json(p)));
+              {{"state", *state}, {"reason", status == routing::AgentStatus::on_break ? reason : ""}});
+    apply(*events);
+    c.reply(Response::json(200, agent_state_json(c.who->user.id)));
 }
 
 // ---- user administration ---------------------------------------------------
@@ -679,7 +699,7 @@ void Api::create_user(Call c) {
                   },
                            [this, who, address, reply](Result<store::StoredUser> stored) {
                                if (!stored) return reply(Response::error(stored.error()));
-                               directory_.put(stored->user);
+                               sync_user(stored->user);
                                audit(who, "user_created", "user:" + std::to_string(stored->user.id), address,
                                      {{"username", stored->user.username},
                                       {"role", std::string(to_string(stored->user.role))}});
@@ -749,7 +769,7 @@ void Api::update_user(Call c) {
         on_store([u, hash, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(u, hash, now); },
                  [this, u, hash, changes, who, address, reply](Result<void> r) {
                      if (!r) return reply(Response::error(r.error()));
-                     directory_.put(u);
+                     sync_user(u);
                      // A reset password or a deactivation ends every session of that user at once.
                      if (hash || !u.active) end_sessions_of(u.id);
                      audit(who, "user_updated", "user:" + std::to_string(u.id), address, changes);
@@ -777,7 +797,7 @@ void Api::deactivate_user(Call c) {
     on_store([u, now = b_.clock.now()](store::StaffStore& s) { return s.update_user(u, std::nullopt, now); },
              [this, u, who = *c.who, address = c.request.remote_address, reply = c.reply](Result<void> r) {
                  if (!r) return reply(Response::error(r.error()));
-                 directory_.put(u);
+                 sync_user(u);
                  end_sessions_of(u.id);
                  audit(who, "user_deactivated", "user:" + std::to_string(u.id), address);
                  reply(Response::json(200, user_json(u)));
@@ -810,6 +830,203 @@ void Api::list_audit(Call c) {
                  json next = (int(r->size()) == limit && !r->empty()) ? json(std::to_string(r->back().id)) : json(nullptr);
                  reply(Response::json(200, {{"items", items}, {"next", next}}));
              });
+}
+
+// ---- routing ---------------------------------------------------------------
+
+void Api::sync_user(const User& u) {
+    directory_.put(u);
+    auto& core = b_.routing;
+    if (!core.agent(u.id)) {
+        if (u.active) {
+            auto r = core.add_agent(profile_of(u));
+            if (r) apply(*r);
+        }
+        return;
+    }
+    auto r = core.update_agent(profile_of(u));
+    if (r) apply(*r);
+    if (!u.active) {
+        // A deactivated user takes no more contacts; any they hold stay until closed.
+        auto off = core.set_status(u.id, routing::AgentStatus::offline);
+        if (off) apply(*off);
+        auto gone = core.remove_agent(u.id);
+        if (gone) apply(*gone);
+    }
+}
+
+json Api::agent_state_json(int64_t user_id) const {
+    auto st = b_.routing.agent(user_id);
+    if (!st) return {{"state", "offline"}, {"reason", nullptr}, {"since", nullptr}, {"status", "offline"}, {"activity", "idle"}};
+    // One word for people: what the system is doing with the agent when it is
+    // doing something, otherwise what the agent chose.
+    const std::string state = st->activity != routing::AgentActivity::idle ? std::string(to_string(st->activity))
+                                                                            : std::string(to_string(st->status));
+    return {{"state", state},
+            {"reason", st->reason.empty() ? json(nullptr) : json(st->reason)},
+            {"since", to_rfc3339(st->since)},
+            {"status", std::string(to_string(st->status))},
+            {"activity", std::string(to_string(st->activity))},
+            {"active_contacts", st->active_by_channel}};
+}
+
+json Api::stats_json() const {
+    json queues = json::array();
+    for (const auto& q : b_.routing.queue_stats()) {
+        queues.push_back({{"id", q.id},
+                          {"name", q.name},
+                          {"waiting", q.waiting},
+                          {"longest_wait_seconds", q.longest_wait_seconds},
+                          {"agents_available", q.agents_available},
+                          {"agents_busy", q.agents_busy},
+                          {"agents_wrap_up", q.agents_wrap_up},
+                          {"agents_break", q.agents_break},
+                          {"offered_today", q.offered_today},
+                          {"answered_today", q.answered_today},
+                          {"abandoned_today", q.abandoned_today},
+                          {"abandoned_short_today", q.abandoned_short_today},
+                          {"service_level_pct", round1(q.service_level_pct())},
+                          {"asa_seconds", round1(q.asa_seconds())},
+                          {"aht_seconds", round1(q.aht_seconds())},
+                          {"csat_avg", nullptr}});
+    }
+    json agents = json::array();
+    for (const auto& a : b_.routing.agent_stats()) {
+        const User* u = directory_.find(a.id);
+        const std::string state = a.activity != routing::AgentActivity::idle ? std::string(to_string(a.activity))
+                                                                             : std::string(to_string(a.status));
+        agents.push_back({{"id", std::to_string(a.id)},
+                          {"display_name", u ? u->display_name : a.name},
+                          {"state", state},
+                          {"reason", a.reason.empty() ? json(nullptr) : json(a.reason)},
+                          {"since", to_rfc3339(a.since)},
+                          {"active_contacts", a.active_contacts},
+                          {"handled_today", a.handled_today},
+                          {"aht_seconds", a.handled_today ? round1(double(a.total_handle_ms) / 1000.0 / double(a.handled_today)) : 0.0},
+                          {"missed_offers", a.missed_offers}});
+    }
+    return {{"at", to_rfc3339(b_.clock.now())}, {"queues", queues}, {"agents", agents}};
+}
+
+void Api::push_to_user(int64_t user_id, const json& frame) {
+    std::shared_ptr<const std::string> payload;
+    for (auto& [sid, sock] : sockets_) {
+        if (!sock->who_ || sock->who_->user.id != user_id) continue;
+        if (!payload) payload = std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace));
+        sock->peer_.send(payload);
+    }
+}
+
+void Api::push_stats() {
+    stats_dirty_ = false;
+    stats_pushed_at_ = b_.clock.now();
+    std::shared_ptr<const std::string> payload;
+    for (auto& [sid, sock] : sockets_) {
+        if (!sock->who_ || !at_least(sock->who_->user.role, Role::supervisor)) continue;
+        // Built once, shared by every supervisor's socket.
+        if (!payload) payload = std::make_shared<const std::string>(json({{"type", "stats"}, {"stats", stats_json()}}).dump());
+        sock->peer_.send(payload);
+    }
+}
+
+void Api::apply(const routing::Events& events) {
+    for (const auto& e : events) {
+        switch (e.type) {
+            case routing::EventType::agent_state_changed:
+                for (auto id : e.agents) {
+                    json st = agent_state_json(id);
+                    st["type"] = "state";
+                    push_to_user(id, st);
+                }
+                break;
+            case routing::EventType::offer_created: {
+                auto spec = b_.routing.contact(e.contact);
+                json contact = {{"id", std::to_string(e.contact)},
+                                {"channel", std::string(to_string(e.channel))},
+                                {"queue", e.queue},
+                                {"topic", spec ? spec->topic : ""},
+                                {"resident", {{"name", spec ? spec->resident_name : ""}}},
+                                {"waited_seconds", e.waited_ms / 1000},
+                                {"needs_interpreter", spec && spec->needs_interpreter},
+                                {"summary", spec ? spec->summary : ""}};
+                for (auto id : e.agents)
+                    push_to_user(id, {{"type", "offer"},
+                                      {"offer_id", std::to_string(e.offer)},
+                                      {"expires_in", e.expires_in},
+                                      {"invite", e.reason == "invite"},
+                                      {"contact", contact}});
+                break;
+            }
+            case routing::EventType::offer_revoked:
+                for (auto id : e.agents)
+                    push_to_user(id, {{"type", "offer_revoked"}, {"offer_id", std::to_string(e.offer)}, {"reason", e.reason}});
+                break;
+            case routing::EventType::contact_assigned:
+            case routing::EventType::participant_joined:
+                for (auto id : e.agents)
+                    push_to_user(id, {{"type", "contact_assigned"},
+                                      {"contact", {{"id", std::to_string(e.contact)},
+                                                   {"channel", std::string(to_string(e.channel))},
+                                                   {"queue", e.queue}}}});
+                break;
+            case routing::EventType::contact_closed:
+                for (auto id : e.agents) push_to_user(id, {{"type", "contact_closed"}, {"contact_id", std::to_string(e.contact)}});
+                break;
+            case routing::EventType::stats_changed: stats_dirty_ = true; break;
+            default: break;
+        }
+    }
+}
+
+void Api::routing_tick() {
+    const auto now = b_.clock.now();
+    if (auto d = b_.routing.next_deadline(); d && *d <= now) apply(b_.routing.tick());
+    // Supervisors get statistics on change, at most every 500 ms.
+    if (stats_dirty_ && now - stats_pushed_at_ >= std::chrono::milliseconds(500)) push_stats();
+}
+
+void Api::accept_or_reject(Call c, bool accept) {
+    auto id = parse_id(c.params["id"]);
+    if (!id) return c.reply(Response::error(404, "offer_not_found", "No such offer."));
+    auto r = accept ? b_.routing.accept(*id, c.who->user.id) : b_.routing.reject(*id, c.who->user.id);
+    if (!r) return c.reply(Response::error(r.error()));
+    apply(*r);
+    c.reply(Response::json(200, {{"offer_id", std::to_string(*id)}, {"result", accept ? "accepted" : "rejected"}}));
+}
+
+void Api::live_stats(Call c) { c.reply(Response::json(200, stats_json())); }
+
+namespace {
+json queue_json(const QueueSettings& q, bool open) {
+    json j = {{"id", q.id},
+              {"name", q.name},
+              {"channels", q.channels},
+              {"topics", q.topics},
+              {"skills", q.skills},
+              {"priority", q.priority},
+              {"sla_seconds", q.sla_seconds},
+              {"offer_timeout_seconds", q.offer_timeout_seconds},
+              {"wrap_up_seconds", q.wrap_up_seconds},
+              {"max_waiting", q.max_waiting},
+              {"overflow", q.overflow ? json({{"after_seconds", q.overflow->after_seconds}, {"queue", q.overflow->queue}})
+                                      : json(nullptr)},
+              {"hours", q.hours},
+              {"strategy", q.strategy},
+              {"open_now", open}};
+    return j;
+}
+}  // namespace
+
+void Api::list_queues(Call c) {
+    json items = json::array();
+    for (const auto& q : b_.routing.queue_settings()) items.push_back(queue_json(q, b_.routing.is_open(q.id)));
+    c.reply(Response::json(200, {{"items", items}, {"next", nullptr}}));
+}
+
+void Api::get_queue(Call c) {
+    for (const auto& q : b_.routing.queue_settings())
+        if (q.id == c.params["id"]) return c.reply(Response::json(200, queue_json(q, b_.routing.is_open(q.id))));
+    c.reply(Response::error(404, "queue_not_found", "No such queue."));
 }
 
 }  // namespace centrala::api

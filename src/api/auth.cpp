@@ -33,12 +33,6 @@ size_t Directory::active_admins() const {
                                 [](const auto& kv) { return kv.second.active && kv.second.role == Role::admin; }));
 }
 
-AgentPresence& Directory::presence(int64_t user_id, SysTime now) {
-    auto [it, inserted] = presence_.try_emplace(user_id);
-    if (inserted) it->second.since = now;
-    return it->second;
-}
-
 void SessionTable::put(Session s) { by_id_[s.id] = std::move(s); }
 
 bool SessionTable::idle_expired(const Session& s) const { return clock_.now() - s.last_seen_at >= rules_.idle; }

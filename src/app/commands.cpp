@@ -19,6 +19,7 @@
 #include "centrala/app/config.hpp"
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/net/server.hpp"
+#include "centrala/routing/core.hpp"
 #include "centrala/store/migrations.hpp"
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
@@ -143,6 +144,21 @@ void seed_demo(store::Database& db, const crypto::Argon2Params& params) {
     std::cout.flush();
 }
 
+routing::CoreConfig routing_config(const Config& c) {
+    routing::CoreConfig rc;
+    for (const auto& q : c.queues) {
+        routing::QueueConfig qc;
+        qc.settings = q;
+        qc.strategy = routing::parse_strategy(q.strategy).value_or(routing::Strategy::longest_idle);
+        rc.queues.push_back(std::move(qc));
+    }
+    rc.schedules = c.business_hours;
+    rc.holidays = c.holidays;
+    rc.missed_offers_to_break = c.routing.missed_offers_to_break;
+    rc.voice_excludes_chat = c.routing.voice_excludes_chat;
+    return rc;
+}
+
 }  // namespace
 
 int run_serve(const std::vector<std::string>& argv) {
@@ -176,6 +192,20 @@ int run_serve(const std::vector<std::string>& argv) {
     LoopExecutor loop(ioc);
     metrics::Registry registry;
     SystemClock clock;
+    // The one owner of routing state; touched only on the io thread.
+    routing::Core routing_core(clock, routing_config(c));
+    registry.add_collector([&routing_core](std::string& out) {
+        out += "# HELP centrala_contacts_waiting Contacts waiting per queue\n# TYPE centrala_contacts_waiting gauge\n";
+        for (const auto& q : routing_core.queue_stats())
+            out += "centrala_contacts_waiting{queue=" + metrics::label_value(q.id) + "} " + std::to_string(q.waiting) + "\n";
+        out += "# HELP centrala_agents Agents by state\n# TYPE centrala_agents gauge\n";
+        std::map<std::string, int> by_state;
+        for (const auto& a : routing_core.agent_stats())
+            by_state[a.activity != routing::AgentActivity::idle ? std::string(routing::to_string(a.activity))
+                                                                : std::string(routing::to_string(a.status))]++;
+        for (const auto& [state, n] : by_state)
+            out += "centrala_agents{state=" + metrics::label_value(state) + "} " + std::to_string(n) + "\n";
+    });
     int exit_code = 0;
     {
         Worker db_worker("store", 100000);
@@ -191,7 +221,7 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.tls = c.security.tls.enabled;
         opt.allowed_origins = c.security.allowed_origins;
         opt.ws_connections_per_user = c.limits.ws_connections_per_user;
-        api::Api api({loop, db_worker, hash_worker, *db, registry, clock}, opt);
+        api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";
             return 1;
@@ -222,13 +252,6 @@ int run_serve(const std::vector<std::string>& argv) {
         if (!fs::is_directory(c.web_root))
             spdlog::warn("web root '{}' does not exist; the web apps will not be served", c.web_root);
 
-        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-            if (ec) return;
-            spdlog::info("signal {}: shutting down", sig);
-            server.shutdown(std::chrono::seconds(c.limits.shutdown_grace_seconds), [&] { ioc.stop(); });
-        });
-
         // Old sessions are pruned hourly, on the store worker.
         boost::asio::steady_timer housekeeping(ioc);
         std::function<void()> prune = [&] {
@@ -240,6 +263,28 @@ int run_serve(const std::vector<std::string>& argv) {
             });
         };
         prune();
+
+        // Routing timers (offer timeouts, wrap-up, overflow) and throttled
+        // statistics pushes run on the io thread four times a second.
+        boost::asio::steady_timer routing_timer(ioc);
+        std::function<void()> routing_tick = [&] {
+            routing_timer.expires_after(std::chrono::milliseconds(250));
+            routing_timer.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                api.routing_tick();
+                routing_tick();
+            });
+        };
+        routing_tick();
+
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("signal {}: shutting down", sig);
+            routing_timer.cancel();
+            housekeeping.cancel();
+            server.shutdown(std::chrono::seconds(c.limits.shutdown_grace_seconds), [&] { ioc.stop(); });
+        });
 
         std::cout << (c.security.tls.enabled ? "listening on https://" : "listening on http://")
                   << (host.find(':') != std::string::npos ? "[" + host + "]" : host) << ":" << *bound << std::endl;

@@ -1346,6 +1346,19 @@ std::optional<std::string> Core::queue_for_topic(const std::string& topic) const
     return s_->queues[*qi].cfg.settings.id;
 }
 
+std::optional<ContactSpec> Core::contact(ContactId id) const {
+    auto it = s_->contacts.find(id);
+    if (it == s_->contacts.end()) return std::nullopt;
+    return it->second.spec;
+}
+
+std::vector<QueueSettings> Core::queue_settings() const {
+    std::vector<QueueSettings> out;
+    for (const auto& q : s_->queues)
+        if (!q.pool) out.push_back(q.cfg.settings);
+    return out;
+}
+
 bool Core::is_open(const std::string& queue) const {
     auto it = s_->queue_index.find(queue);
     return it != s_->queue_index.end() && s_->open_now(it->second);

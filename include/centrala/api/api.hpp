@@ -13,6 +13,7 @@
 #include "centrala/api/router.hpp"
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/metrics/metrics.hpp"
+#include "centrala/routing/core.hpp"
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
 
@@ -34,6 +35,7 @@ struct Backend {
     store::Database& db;
     metrics::Registry& metrics;
     const Clock& clock;
+    routing::Core& routing;  // the one owner of routing state, on the io thread
 };
 
 // A WebSocket connection as the API sees it; implemented by the net layer.
@@ -93,6 +95,10 @@ public:
 
     size_t open_agent_sockets() const { return sockets_.size(); }
 
+    // Runs the routing core's timers (offer timeouts, wrap-up, overflow) and
+    // pushes throttled statistics; the owner calls it a few times a second.
+    void routing_tick();
+
 private:
     friend class AgentSocket;
     void build_routes();
@@ -128,6 +134,18 @@ private:
     void list_audit(Call c);
 
     nlohmann::json me_json(const User& u);
+    nlohmann::json agent_state_json(int64_t user_id) const;
+    nlohmann::json stats_json() const;
+    // Keeps the directory and the routing core in step with a user row.
+    void sync_user(const User& u);
+    // Turns routing events into pushes (and, later, store writes).
+    void apply(const routing::Events& events);
+    void push_to_user(int64_t user_id, const nlohmann::json& frame);
+    void push_stats();
+    void accept_or_reject(Call c, bool accept);
+    void live_stats(Call c);
+    void list_queues(Call c);
+    void get_queue(Call c);
 
     Backend b_;
     Options opt_;
@@ -139,6 +157,8 @@ private:
     std::string dummy_hash_;   // verified for unknown users so timing does not tell
     std::unordered_multimap<std::string, AgentSocket*> sockets_;  // session id -> socket
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool stats_dirty_ = true;
+    SysTime stats_pushed_at_{};
 };
 
 }  // namespace centrala::api

@@ -17,13 +17,6 @@
 
 namespace centrala::api {
 
-// What the consultant chose; the routing core adds the system's view later.
-struct AgentPresence {
-    std::string state = "offline";  // offline | available | break
-    std::string reason;
-    SysTime since{};
-};
-
 // In-memory copy of the users table, kept in step with every write.
 class Directory {
 public:
@@ -33,12 +26,9 @@ public:
     std::vector<const User*> all() const;  // ordered by id
     size_t active_admins() const;
 
-    AgentPresence& presence(int64_t user_id, SysTime now);
-
 private:
     std::map<int64_t, User> users_;
     std::unordered_map<std::string, int64_t> by_name_;
-    std::unordered_map<int64_t, AgentPresence> presence_;
 };
 
 struct Session {

@@ -77,6 +77,8 @@ public:
     std::vector<QueueStats> queue_stats() const;
     std::vector<AgentStats> agent_stats() const;
     std::optional<std::string> queue_for_topic(const std::string& topic) const;
+    std::optional<ContactSpec> contact(ContactId id) const;
+    std::vector<QueueSettings> queue_settings() const;
     bool is_open(const std::string& queue) const;
     size_t waiting_count() const;
     size_t contact_count() const;
