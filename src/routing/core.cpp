@@ -99,6 +99,10 @@ struct Core::State {
         SysTime activity_since{};
         int64_t handled_today = 0;
         int64_t total_handle_ms = 0;
+        // Time spent today in each state word (available, busy, wrap_up, break, ...).
+        std::map<std::string, int64_t> state_ms_today;
+        std::string state_word = "offline";
+        SysTime state_word_since{};
         bool in_wrap_up(SysTime now) const { return wrap_up_until > now; }
     };
 
@@ -133,6 +137,12 @@ struct Core::State {
         pool.settings.offer_timeout_seconds = 30;
         pool_qi = add_queue(pool, true);
         today = to_warsaw(clock.now()).date;
+        day_start = midnight_of(clock.now());
+    }
+
+    static SysTime midnight_of(SysTime t) {
+        const LocalTime lt = to_warsaw(t);
+        return t - minutes(lt.minute_of_day) - (t - floor<minutes>(t));
     }
 
     int add_queue(const QueueConfig& q, bool is_pool) {
@@ -167,6 +177,7 @@ struct Core::State {
     uint64_t next_seq = 1;
     uint64_t offer_seq = 0;
     Date today{};
+    SysTime day_start{};  // midnight Warsaw time that began `today`
 
     // Per-command scratch.
     Events out;
@@ -210,9 +221,11 @@ struct Core::State {
             st.abandoned_today = st.abandoned_short_today = 0;
             st.total_wait_answered_ms = st.handled_today = st.total_handle_ms = 0;
         }
+        day_start = midnight_of(now());
         for (auto& [id, a] : agents) {
             a.handled_today = 0;
             a.total_handle_ms = 0;
+            a.state_ms_today.clear();
         }
         stats_dirty = true;
     }
@@ -334,6 +347,12 @@ struct Core::State {
             }
         }
         const AgentActivity act = activity_of(a);
+        const std::string word = act != AgentActivity::idle ? std::string(to_string(act)) : std::string(to_string(a.status));
+        if (word != a.state_word) {
+            a.state_ms_today[a.state_word] += ms(now()) - ms(std::max(a.state_word_since, day_start));
+            a.state_word = word;
+            a.state_word_since = now();
+        }
         if (act != a.activity || status_changed) {
             if (act != a.activity) a.activity_since = now();
             a.activity = act;
@@ -775,6 +794,7 @@ Result<Events> Core::add_agent(const AgentProfile& profile) {
     a.status_since = s.now();
     a.idle_since = s.now();
     a.activity_since = s.now();
+    a.state_word_since = s.now();
     s.load_capacity(a);
     s.compute_queues(a);
     auto& ref = s.agents.emplace(profile.id, std::move(a)).first->second;
@@ -1315,6 +1335,10 @@ std::optional<AgentStats> Core::agent(AgentId id) const {
     st.handled_today = a.handled_today;
     st.total_handle_ms = a.total_handle_ms;
     st.missed_offers = a.missed;
+    st.state_seconds_today.clear();
+    for (const auto& [word, total] : a.state_ms_today) st.state_seconds_today[word] = total / 1000;
+    const auto since = std::max(a.state_word_since, s_->day_start);
+    st.state_seconds_today[a.state_word] += (ms(s_->now()) - ms(since)) / 1000;
     return st;
 }
 

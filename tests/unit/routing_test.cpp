@@ -670,3 +670,20 @@ TEST_F(RoutingTest, InvalidCommandsChangeNothing) {
     EXPECT_EQ(core->abandon(999).error().code, "contact_not_found");
     invariants();
 }
+
+TEST_F(RoutingTest, StateDurationsAccumulatePerDay) {
+    make({queue("general", {"other"})});
+    agent(1, {}, {{"voice", 1}});
+    clock.advance(minutes(10));
+    available(1);
+    clock.advance(minutes(5));
+    accept(*offer_to(contact(10, Channel::voice), 1), 1);
+    clock.advance(minutes(3));
+    ASSERT_TRUE(core->close(10).ok());
+    clock.advance(minutes(2));
+    auto st = core->agent(1)->state_seconds_today;
+    EXPECT_EQ(st["offline"], 600);
+    EXPECT_EQ(st["available"], 5 * 60 + 2 * 60);
+    EXPECT_EQ(st["busy"], 180);
+    EXPECT_EQ(core->agent(1)->handled_today, 1);
+}

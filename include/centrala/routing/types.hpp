@@ -150,6 +150,7 @@ struct AgentStats {
     int64_t handled_today = 0;
     int64_t total_handle_ms = 0;
     int missed_offers = 0;
+    std::map<std::string, int64_t> state_seconds_today;  // state word -> seconds today
 };
 
 // What the store keeps so the core can be rebuilt after a restart.
