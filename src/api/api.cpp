@@ -903,7 +903,8 @@ json Api::stats_json() const {
                           {"active_contacts", a.active_contacts},
                           {"handled_today", a.handled_today},
                           {"aht_seconds", a.handled_today ? round1(double(a.total_handle_ms) / 1000.0 / double(a.handled_today)) : 0.0},
-                          {"missed_offers", a.missed_offers}});
+                          {"missed_offers", a.missed_offers},
+                          {"state_seconds_today", a.state_seconds_today}});
     }
     return {{"at", to_rfc3339(b_.clock.now())}, {"queues", queues}, {"agents", agents}};
 }
