@@ -76,7 +76,17 @@ struct Core::State {
         std::optional<std::string> pending_invite;
         std::vector<std::string> history;
         bool answered_here = false;  // counted as answered in the current queue
+        std::string group;           // key in QueueRec::groups while waiting
     };
+
+    static constexpr const char* reserved_group = "@reserved";
+
+    std::string group_of(const ContactRec& c) const {
+        if (preferred_active(c)) return reserved_group;
+        std::string g = c.spec.needs_interpreter ? "+interpreter" : "";
+        for (const auto& [skill, level] : c.spec.skills) g += ";" + skill + ":" + std::to_string(level);
+        return g;
+    }
 
     struct AgentRec {
         AgentProfile p;
@@ -109,7 +119,16 @@ struct Core::State {
     struct QueueRec {
         QueueConfig cfg;
         bool pool = false;  // the interpreter pool, not a real queue
-        std::array<WaitSet, channel_count> waiting;
+        std::array<WaitSet, channel_count> waiting;  // every waiting contact: positions
+        // The same contacts grouped by what they require beyond the queue
+        // (extra skills, an interpreter), so an agent looks only at the head
+        // of each group it can serve: O(groups x log n), not a scan of the line.
+        struct Group {
+            Skills skills;
+            bool interpreter = false;
+            std::set<WaitKey> keys;
+        };
+        std::array<std::map<std::string, Group>, channel_count> groups;
         std::set<std::pair<SysTime, ContactId>> by_age;
         std::array<std::set<ReadyKey>, channel_count> ready;
         std::array<int, channel_count> staffed_slots{};
@@ -376,6 +395,13 @@ struct Core::State {
         auto& q = queues[c.qi];
         const int ch = channel_index(c.spec.channel);
         q.waiting[ch].insert(c.key);
+        c.group = group_of(c);
+        auto& g = q.groups[ch][c.group];
+        if (g.keys.empty()) {
+            g.skills = c.spec.skills;
+            g.interpreter = c.spec.needs_interpreter;
+        }
+        g.keys.insert(c.key);
         q.by_age.emplace(c.enqueued_at, c.spec.id);
         q.stats.waiting++;
         if (c.spec.needs_interpreter) interpreter_waiting.insert(c.key);
@@ -390,6 +416,10 @@ struct Core::State {
         auto& q = queues[c.qi];
         const int ch = channel_index(c.spec.channel);
         q.waiting[ch].erase(c.key);
+        if (auto g = q.groups[ch].find(c.group); g != q.groups[ch].end()) {
+            g->second.keys.erase(c.key);
+            if (g->second.keys.empty()) q.groups[ch].erase(g);
+        }
         q.by_age.erase({c.enqueued_at, c.spec.id});
         q.stats.waiting--;
         interpreter_waiting.erase(c.key);
@@ -486,17 +516,20 @@ struct Core::State {
             if (q.pool) continue;
             for (int ch = 0; ch < channel_count; ++ch) {
                 if (!q.serves[ch] || q.waiting[ch].empty() || !ready_for(a, Channel(ch))) continue;
-                for (const auto& key : q.waiting[ch]) {
-                    const auto& c = contacts.at(key.id);
-                    if (!passes_contact_rules(c, a)) continue;
-                    if (c.spec.needs_interpreter && !find_interpreter(c, a.p.id)) continue;
-                    ++candidates;
-                    const int qp = q.cfg.settings.priority;
-                    if (!best || qp > best_queue_priority || (qp == best_queue_priority && c.key < best->key)) {
-                        best = &c;
-                        best_queue_priority = qp;
+                for (const auto& [name, g] : q.groups[ch]) {
+                    if (name == reserved_group || !eligible(a, g.skills)) continue;
+                    for (const auto& key : g.keys) {
+                        const auto& c = contacts.at(key.id);
+                        if (!passes_contact_rules(c, a)) continue;  // declined by this agent lately
+                        if (c.spec.needs_interpreter && !find_interpreter(c, a.p.id)) break;
+                        ++candidates;
+                        const int qp = q.cfg.settings.priority;
+                        if (!best || qp > best_queue_priority || (qp == best_queue_priority && c.key < best->key)) {
+                            best = &c;
+                            best_queue_priority = qp;
+                        }
+                        break;  // the first passing contact is this group's best
                     }
-                    break;  // the first passing contact is this queue/channel's best
                 }
             }
         }
@@ -1226,8 +1259,15 @@ Events Core::tick() {
             case TimerKind::preferred_expiry:
             case TimerKind::decline_expiry: {
                 auto it = s.contacts.find(t.id);
-                if (it != s.contacts.end() && it->second.state == ContactState::waiting)
+                if (it == s.contacts.end() || it->second.state != ContactState::waiting) break;
+                auto& c = it->second;
+                if (c.group != s.group_of(c)) {
+                    // The reservation ended: same key, so the same place in line.
+                    s.unindex_waiting(c);
+                    s.index_waiting(c);
+                } else {
                     s.dirty_contacts.push_back(t.id);
+                }
                 break;
             }
         }
