@@ -1,7 +1,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,21 +37,30 @@ void write_file(const std::string& path, const std::string& content) {
 
 Process Process::spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
     if (argv.empty()) throw std::runtime_error("spawn: empty argv");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
     auto path_or_null = [](const std::string& p) { return p.empty() ? std::string("/dev/null") : p; };
     const std::string in = path_or_null(options.stdin_file), out = path_or_null(options.stdout_file),
                       err = path_or_null(options.stderr_file);
-    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    const pid_t parent = ::getpid();
     Process p;
-    const int rc = posix_spawn(&p.pid_, argv[0].c_str(), &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("spawn " + argv[0] + ": " + std::strerror(rc));
+    p.pid_ = ::fork();
+    if (p.pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (p.pid_ == 0) {
+        // In the child: only async-signal-safe calls until exec. A test that
+        // crashes or is killed by its timeout takes its servers with it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        const int fds[3] = {::open(in.c_str(), O_RDONLY), ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644),
+                            ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)};
+        for (int i = 0; i < 3; ++i) {
+            if (fds[i] < 0 || ::dup2(fds[i], i) < 0) ::_exit(127);
+            if (fds[i] > 2) ::close(fds[i]);
+        }
+        ::execve(argv[0].c_str(), args.data(), environ);
+        ::_exit(127);
+    }
     return p;
 }
 

@@ -1,5 +1,5 @@
 // Child processes for tests: spawn a program with its standard streams
-// redirected to files, wait for it with a timeout, signal it. POSIX only.
+// redirected to files, wait for it with a timeout, signal it. Linux only.
 #pragma once
 
 #include <sys/types.h>
@@ -19,7 +19,9 @@ struct SpawnOptions {
 
 class Process {
 public:
-    // Starts argv[0] (a path) with the given arguments; throws std::runtime_error on failure.
+    // Starts argv[0] (a path) with the given arguments; throws std::runtime_error
+    // when it cannot fork (a failed exec shows as exit code 127). The child is
+    // killed if the test process dies first (Linux PR_SET_PDEATHSIG).
     static Process spawn(const std::vector<std::string>& argv, const SpawnOptions& options = {});
 
     Process() = default;
