@@ -836,6 +836,8 @@ void Api::list_audit(Call c) {
 
 void Api::sync_user(const User& u) {
     directory_.put(u);
+    for (auto& [sid, sock] : sockets_)
+        if (sock->who_ && sock->who_->user.id == u.id) sock->who_->user = u;
     auto& core = b_.routing;
     if (!core.agent(u.id)) {
         if (u.active) {
@@ -923,7 +925,10 @@ void Api::push_stats() {
     stats_pushed_at_ = b_.clock.now();
     std::shared_ptr<const std::string> payload;
     for (auto& [sid, sock] : sockets_) {
-        if (!sock->who_ || !at_least(sock->who_->user.role, Role::supervisor)) continue;
+        if (!sock->who_) continue;
+        // The role as it is now: a demotion takes effect on open sockets too.
+        const User* now = directory_.find(sock->who_->user.id);
+        if (!now || !now->active || !at_least(now->role, Role::supervisor)) continue;
         // Built once, shared by every supervisor's socket.
         if (!payload) payload = std::make_shared<const std::string>(json({{"type", "stats"}, {"stats", stats_json()}}).dump());
         sock->peer_.send(payload);

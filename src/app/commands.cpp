@@ -292,6 +292,10 @@ int run_serve(const std::vector<std::string>& argv) {
 
         try {
             ioc.run();
+            // Let the handlers of force-closed connections finish, so every
+            // session ends while the API it points to still exists.
+            ioc.restart();
+            ioc.run_for(std::chrono::seconds(2));
         } catch (const std::exception& e) {
             spdlog::critical("network loop stopped: {}", e.what());
             exit_code = 1;

@@ -35,6 +35,8 @@ class Connection {
 public:
     virtual ~Connection() = default;
     virtual void shutdown() = 0;
+    // Grace period over: close the socket so every pending operation ends.
+    virtual void force_close() = 0;
 };
 
 bool quiet(const beast::error_code& ec) {
@@ -152,6 +154,10 @@ public:
     }
 
     void shutdown() override { close(websocket::close_code::service_restart, "server restarting"); }
+    void force_close() override {
+        auth_timer_.cancel();
+        drop();
+    }
 
 private:
     void on_accept(beast::error_code ec) {
@@ -284,6 +290,11 @@ public:
             beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
             beast::get_lowest_layer(stream_).cancel();
         }
+    }
+
+    void force_close() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(stream_).socket().close(ignored);
     }
 
 private:
@@ -566,6 +577,10 @@ void Server::shutdown(std::chrono::seconds grace, std::function<void()> done) {
     im.grace_timer.async_wait([self = impl_](beast::error_code ec) {
         if (ec) return;
         spdlog::warn("shutdown: {} connection(s) still open after the grace period; closing them", self->connections.size());
+        std::vector<std::shared_ptr<Connection>> live;
+        for (auto& [id, weak] : self->connections)
+            if (auto c = weak.lock()) live.push_back(std::move(c));
+        for (auto& c : live) c->force_close();
         if (auto f = std::exchange(self->on_drained, nullptr)) f();
     });
 }
