@@ -1416,6 +1416,12 @@ std::optional<ContactSpec> Core::contact(ContactId id) const {
     return it->second.spec;
 }
 
+std::vector<std::string> Core::history_of(ContactId id) const {
+    auto it = s_->contacts.find(id);
+    if (it == s_->contacts.end()) return {};
+    return it->second.history;
+}
+
 std::vector<QueueSettings> Core::queue_settings() const {
     std::vector<QueueSettings> out;
     for (const auto& q : s_->queues)

@@ -540,6 +540,8 @@ TEST_F(RoutingTest, TransferToQueue) {
     ASSERT_TRUE(o2);
     EXPECT_EQ(o2->waited_ms, 75000) << "waiting time keeps counting from the first enqueue";
     EXPECT_EQ(core->queue_stats()[0].handled_today, 1) << "the first line's part counts as handled";
+    ASSERT_EQ(core->history_of(10).size(), 1u);
+    EXPECT_EQ(core->history_of(10)[0], "transferred from general to dept_podatki: decyzja podatkowa");
     invariants();
 }
 
@@ -686,4 +688,38 @@ TEST_F(RoutingTest, StateDurationsAccumulatePerDay) {
     EXPECT_EQ(st["available"], 5 * 60 + 2 * 60);
     EXPECT_EQ(st["busy"], 180);
     EXPECT_EQ(core->agent(1)->handled_today, 1);
+}
+
+TEST_F(RoutingTest, PreferredAgentFirstThenAnyoneAfterTheTimeout) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    available(2);
+    ContactSpec s;
+    s.id = 10;
+    s.preferred_agent = 1;  // served this resident last time
+    s.preferred_until = clock.now() + seconds(45);
+    auto ev = core->enqueue(s);
+    ASSERT_TRUE(ev.ok());
+    EXPECT_FALSE(offer_to(*ev, 2).has_value()) << "kept for the consultant who knows the case";
+    auto mid = later(seconds(44));
+    EXPECT_FALSE(offer_to(mid, 2).has_value());
+    auto after = later(seconds(1));
+    EXPECT_TRUE(offer_to(after, 2).has_value()) << "then anyone may take it";
+    invariants();
+}
+
+TEST_F(RoutingTest, PreferredAgentGetsItWhenComingBackInTime) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    available(2);
+    ContactSpec s;
+    s.id = 10;
+    s.preferred_agent = 1;
+    s.preferred_until = clock.now() + seconds(45);
+    ASSERT_TRUE(core->enqueue(s).ok());
+    clock.advance(seconds(10));
+    auto ev = available(1);
+    EXPECT_TRUE(offer_to(ev, 1).has_value());
 }

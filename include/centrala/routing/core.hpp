@@ -78,6 +78,8 @@ public:
     std::vector<AgentStats> agent_stats() const;
     std::optional<std::string> queue_for_topic(const std::string& topic) const;
     std::optional<ContactSpec> contact(ContactId id) const;
+    // Transfers and overflows the contact went through, oldest first.
+    std::vector<std::string> history_of(ContactId id) const;
     std::vector<QueueSettings> queue_settings() const;
     bool is_open(const std::string& queue) const;
     size_t waiting_count() const;
