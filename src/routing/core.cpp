@@ -740,6 +740,26 @@ struct Core::State {
         reindex(a);
     }
 
+    // Before a transfer: the agents serving the contact are released (their
+    // part counts as handled, wrap-up follows), a pending offer is revoked, and
+    // a waiting contact leaves its line. Returns who served it.
+    std::vector<AgentId> take_out_of_service(ContactRec& c) {
+        std::vector<AgentId> previous = c.agents;
+        if (c.state == ContactState::active) {
+            if (c.offer) revoke_offer(offers.at(*c.offer), "closed", {});
+            count_handled(c);
+            for (AgentId aid : previous) release_agent_from(c, agents.at(aid), true);
+            c.agents.clear();
+        } else if (c.offer) {
+            auto& o = offers.at(*c.offer);
+            c.state = ContactState::closed;  // so the revoke does not put it back in line
+            revoke_offer(o, "transferred", {});
+        } else {
+            unindex_waiting(c);
+        }
+        return previous;
+    }
+
     void count_handled(ContactRec& c) {
         const int64_t handled = ms(now()) - ms(c.assigned_at);
         auto& q = queues[c.qi];
@@ -1083,19 +1103,7 @@ Result<Events> Core::transfer_to_queue(ContactId id, const std::string& queue, c
     if (target.stats.waiting >= target.cfg.settings.max_waiting)
         return Error::conflict("queue_full", "queue " + queue + " has no room");
     const std::string from = s.queues[c.qi].cfg.settings.id;
-    std::vector<AgentId> previous = c.agents;
-    if (c.state == ContactState::active) {
-        if (c.offer) s.revoke_offer(s.offers.at(*c.offer), "closed", {});
-        s.count_handled(c);
-        for (AgentId aid : previous) s.release_agent_from(c, s.agents.at(aid), true);
-        c.agents.clear();
-    } else if (c.offer) {
-        auto& o = s.offers.at(*c.offer);
-        c.state = ContactState::closed;
-        s.revoke_offer(o, "transferred", {});
-    } else {
-        s.unindex_waiting(c);
-    }
+    const std::vector<AgentId> previous = s.take_out_of_service(c);
     c.history.push_back("transferred from " + from + " to " + queue + (note.empty() ? "" : ": " + note));
     c.spec.queue = queue;
     c.spec.preferred_agent.reset();
@@ -1125,19 +1133,7 @@ Result<Events> Core::transfer_to_agent(ContactId id, AgentId agent, const std::s
     if (std::find(c.agents.begin(), c.agents.end(), agent) != c.agents.end())
         return Error::conflict("already_assigned", "the agent already serves this contact");
     const std::string from = s.queues[c.qi].cfg.settings.id;
-    std::vector<AgentId> previous = c.agents;
-    if (c.state == ContactState::active) {
-        if (c.offer) s.revoke_offer(s.offers.at(*c.offer), "closed", {});
-        s.count_handled(c);
-        for (AgentId aid : previous) s.release_agent_from(c, s.agents.at(aid), true);
-        c.agents.clear();
-    } else if (c.offer) {
-        auto& o = s.offers.at(*c.offer);
-        c.state = ContactState::closed;
-        s.revoke_offer(o, "transferred", {});
-    } else {
-        s.unindex_waiting(c);
-    }
+    const std::vector<AgentId> previous = s.take_out_of_service(c);
     c.history.push_back("transferred from " + from + " to agent " + std::to_string(agent) +
                         (note.empty() ? "" : ": " + note));
     c.spec.preferred_agent = agent;
