@@ -86,7 +86,7 @@ std::unique_ptr<ServerProcess> TestEnv::start(std::chrono::milliseconds timeout)
     auto p = Process::spawn({centrala_binary(), "serve", "--config", config_path(), "--listen", "127.0.0.1:0", "--db",
                              db_path()},
                             {"", out, err});
-    static const std::regex line(R"(listening on http://127\.0\.0\.1:([0-9]+)\n)");
+    static const std::regex line(R"(listening on https?://127\.0\.0\.1:([0-9]+)\n)");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         const std::string text = read_file(out);
