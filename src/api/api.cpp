@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "centrala/api/json_body.hpp"
+#include "store_calls.hpp"
 
 namespace centrala::api {
 
@@ -159,6 +160,18 @@ void AgentSocket::on_text(const std::string& text) {
         send_error("already_authenticated", "this connection is already authenticated", cmid);
         return;
     }
+    if (type == "message") {
+        api_.agent_message(*who_, frame, *this);
+        return;
+    }
+    if (type == "typing") {
+        const auto& cid = frame.contains("contact_id") ? frame["contact_id"] : json(nullptr);
+        if (cid.is_string())
+            if (auto id = parse_id(cid.get<std::string>()))
+                if (auto* chat = api_.live_chat(*id); chat && api_.may_serve(*who_, chat, *id))
+                    for (auto* r : chat->residents) r->send({{"type", "typing"}, {"author", {{"kind", "agent"}}}});
+        return;
+    }
     if (type == "accept" || type == "reject") {
         const json& oid = frame.contains("offer_id") ? frame["offer_id"] : json(nullptr);
         int64_t offer = 0;
@@ -183,7 +196,8 @@ Api::Api(Backend backend, Options options)
       opt_(std::move(options)),
       sessions_(b_.clock, opt_.sessions),
       throttle_(b_.clock, opt_.throttle),
-      staff_(b_.db, &b_.metrics) {
+      staff_(b_.db, &b_.metrics),
+      chat_store_(b_.db, &b_.metrics) {
     sessions_.on_ended = [this](const std::string& id) {
         auto range = sockets_.equal_range(id);
         std::vector<AgentSocket*> victims;
@@ -213,36 +227,11 @@ Result<void> Api::load() {
     }
     // The dummy hash costs what a real one costs, so an unknown username takes
     // as long to reject as a wrong password.
+    if (auto r = restore_chats(); !r) return r.error();
     auto dummy = crypto::hash_password(crypto::random_token(18), opt_.argon2);
     if (!dummy) return dummy.error();
     dummy_hash_ = *dummy;
     return Ok{};
-}
-
-template <class F, class Done>
-void Api::on_store(F f, Done done) {
-    using R = decltype(f(staff_));
-    auto alive = alive_;
-    bool queued = b_.db_worker.post([this, alive, f = std::move(f), done]() mutable {
-        auto r = std::make_shared<R>(f(staff_));
-        b_.loop.post([alive, r, done]() mutable {
-            if (*alive) done(std::move(*r));
-        });
-    });
-    if (!queued) done(R(Error{ErrorKind::unavailable, "overloaded", "The server is busy; please try again."}));
-}
-
-template <class F, class Done>
-void Api::on_hasher(F f, Done done) {
-    using R = decltype(f());
-    auto alive = alive_;
-    bool queued = b_.hash_worker.post([this, alive, f = std::move(f), done]() mutable {
-        auto r = std::make_shared<R>(f());
-        b_.loop.post([alive, r, done]() mutable {
-            if (*alive) done(std::move(*r));
-        });
-    });
-    if (!queued) done(R(Error{ErrorKind::unavailable, "overloaded", "The server is busy; please try again."}));
 }
 
 void Api::audit(const std::optional<Principal>& who, const std::string& action, const std::string& target,
@@ -284,6 +273,7 @@ void Api::build_routes() {
     router_.add("GET", "/api/v1/stats/live", Access::supervisor, bind(&Api::live_stats));
     router_.add("GET", "/api/v1/queues", Access::supervisor, bind(&Api::list_queues));
     router_.add("GET", "/api/v1/queues/{id}", Access::supervisor, bind(&Api::get_queue));
+    build_chat_routes();
 }
 
 void Api::handle(Request req, Reply reply) {
@@ -368,14 +358,42 @@ Result<Principal> Api::authenticate(const Request& req, bool unsafe_method) {
     return *p;
 }
 
-Result<std::optional<Principal>> Api::check_agent_upgrade(const Request& req) {
-    if (const auto* origin = req.header("origin")) {
-        bool allowed = false;
-        if (const auto* host = req.header("host"))
-            allowed = *origin == "http://" + *host || *origin == "https://" + *host;
-        for (const auto& o : opt_.allowed_origins) allowed |= (*origin == o);
-        if (!allowed) return Error::forbidden("WebSocket connections from this origin are not allowed.");
+bool Api::origin_allowed(const Request& req) const {
+    const auto* origin = req.header("origin");
+    if (!origin) return true;  // not a browser: cross-site hijacking needs one
+    if (const auto* host = req.header("host"))
+        if (*origin == "http://" + *host || *origin == "https://" + *host) return true;
+    for (const auto& o : opt_.allowed_origins)
+        if (*origin == o) return true;
+    return false;
+}
+
+Result<void> Api::check_upgrade(const Request& req) {
+    if (!is_socket_path(req.path)) return Error::not_found("not_found", "No such WebSocket endpoint.");
+    if (!origin_allowed(req)) return Error::forbidden("WebSocket connections from this origin are not allowed.");
+    return Ok{};
+}
+
+Result<std::unique_ptr<SocketHandler>> Api::open_socket(const Request& req, WsPeer& peer) {
+    if (req.path == "/ws/chat") {
+        if (!origin_allowed(req)) return Error::forbidden("Chat connections from this origin are not allowed.");
+        auto sock = std::make_unique<ResidentSocket>(*this, peer);
+        auto it = req.query.find("visitor_token");
+        sock->on_open(it == req.query.end() ? std::string() : it->second);
+        return std::unique_ptr<SocketHandler>(std::move(sock));
     }
+    if (req.path == "/ws/agent") {
+        auto checked = check_agent_upgrade(req);
+        if (!checked) return checked.error();
+        auto sock = std::make_unique<AgentSocket>(*this, peer);
+        sock->on_open(*checked);
+        return std::unique_ptr<SocketHandler>(std::move(sock));
+    }
+    return Error::not_found("not_found", "No such WebSocket endpoint.");
+}
+
+Result<std::optional<Principal>> Api::check_agent_upgrade(const Request& req) {
+    if (!origin_allowed(req)) return Error::forbidden("WebSocket connections from this origin are not allowed.");
     const auto* cookie_header = req.header("cookie");
     if (cookie_header) {
         if (auto token = cookie_value(*cookie_header, cookie_name())) {
@@ -937,6 +955,7 @@ void Api::push_stats() {
 
 void Api::apply(const routing::Events& events) {
     for (const auto& e : events) {
+        on_chat_event(e);
         switch (e.type) {
             case routing::EventType::agent_state_changed:
                 for (auto id : e.agents) {
@@ -987,6 +1006,7 @@ void Api::apply(const routing::Events& events) {
 void Api::routing_tick() {
     const auto now = b_.clock.now();
     if (auto d = b_.routing.next_deadline(); d && *d <= now) apply(b_.routing.tick());
+    check_abandoned_chats();
     // Supervisors get statistics on change, at most every 500 ms.
     if (stats_dirty_ && now - stats_pushed_at_ >= std::chrono::milliseconds(500)) push_stats();
 }

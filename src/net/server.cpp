@@ -121,7 +121,7 @@ public:
         srv_->remove(id_);
     }
 
-    void run(http::request<http::string_body> req, std::optional<api::Principal> principal) {
+    void run(http::request<http::string_body> req, api::Request upgrade) {
         id_ = srv_->add(this->weak_from_this());
         beast::get_lowest_layer(ws_).expires_never();
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -131,7 +131,7 @@ public:
         ws_.read_message_max(srv_->opt.ws_max_frame_bytes);
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "centrala"); }));
-        principal_ = std::move(principal);
+        upgrade_ = std::move(upgrade);
         ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
     }
 
@@ -171,8 +171,12 @@ private:
             shutdown();
             return;
         }
-        socket_ = std::make_unique<api::AgentSocket>(srv_->api, *this);
-        socket_->on_open(principal_);
+        auto handler = srv_->api.open_socket(upgrade_, *this);
+        if (!handler) {
+            close(websocket::close_code::policy_error, handler.error().message);
+            return do_read();
+        }
+        socket_ = std::move(*handler);
         if (!socket_->authenticated() && !closing_) {
             auth_timer_.expires_after(std::chrono::seconds(srv_->opt.ws_auth_timeout_seconds));
             auth_timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
@@ -245,8 +249,8 @@ private:
     beast::flat_buffer buffer_;
     asio::steady_timer auth_timer_;
     std::deque<std::shared_ptr<const std::string>> queue_;
-    std::optional<api::Principal> principal_;
-    std::unique_ptr<api::AgentSocket> socket_;
+    api::Request upgrade_;
+    std::unique_ptr<api::SocketHandler> socket_;
     std::optional<websocket::close_reason> closing_;
     uint64_t id_ = 0;
     bool writing_ = false;
@@ -349,19 +353,19 @@ private:
         constexpr bool tls_here = std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>;
         std::tie(r.remote_address, r.secure) = srv_->client_of(peer_, req, tls_here);
 
-        if (r.path == "/ws/agent") {
+        if (api::Api::is_socket_path(r.path)) {
             if (!websocket::is_upgrade(req))
                 return send_error(426, "upgrade_required", "This path speaks WebSocket only.", keep_alive_);
             if (srv_->stopping)
                 return send_error(503, "shutting_down", "The server is restarting.", false);
-            auto checked = srv_->api.check_agent_upgrade(r);
-            if (!checked) {
-                auto resp = api::Response::error(checked.error());
-                return send(std::move(resp), "/ws/agent", false);
+            if (auto checked = srv_->api.check_upgrade(r); !checked) {
+                method_ = r.method;
+                path_ = r.path;
+                return send(api::Response::error(checked.error()), r.path, false);
             }
-            log_line(r.method, r.path, 101, "/ws/agent");
+            log_line(r.method, r.path, 101, r.path);
             auto ws = std::make_shared<WsSession<Stream>>(srv_, std::move(stream_));
-            ws->run(std::move(req), std::move(*checked));
+            ws->run(std::move(req), std::move(r));
             return;  // the stream now belongs to the WebSocket session
         }
         const bool to_api = r.path.rfind("/api/", 0) == 0 || r.path.rfind("/open311/", 0) == 0 ||

@@ -3,7 +3,9 @@
 // hashing workers and comes back through `loop`.
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -14,6 +16,7 @@
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/metrics/metrics.hpp"
 #include "centrala/routing/core.hpp"
+#include "centrala/store/chat_store.hpp"
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
 
@@ -26,6 +29,11 @@ struct Options {
     bool tls = false;  // cookies get Secure and the __Host- prefix
     std::vector<std::string> allowed_origins;
     int ws_connections_per_user = 8;
+    // Resident chat.
+    size_t max_message_chars = 4000;
+    int resident_messages_per_10s = 20;
+    int max_open_chats_per_address = 5;
+    std::chrono::seconds abandon_grace{120};  // a waiting resident gone this long has left
 };
 
 struct Backend {
@@ -49,15 +57,23 @@ public:
 
 class Api;
 
+// One WebSocket connection's protocol, as the net layer drives it.
+class SocketHandler {
+public:
+    virtual ~SocketHandler() = default;
+    virtual void on_text(const std::string& frame) = 0;
+    virtual bool authenticated() const = 0;
+};
+
 // The /ws/agent protocol for one connection.
-class AgentSocket {
+class AgentSocket final : public SocketHandler {
 public:
     AgentSocket(Api& api, WsPeer& peer) : api_(api), peer_(peer) {}
-    ~AgentSocket();
+    ~AgentSocket() override;
     // Called once the upgrade is done; `cookie_session` when the cookie authenticated it.
     void on_open(const std::optional<Principal>& cookie_session);
-    void on_text(const std::string& frame);
-    bool authenticated() const { return who_.has_value(); }
+    void on_text(const std::string& frame) override;
+    bool authenticated() const override { return who_.has_value(); }
     const std::string& session_id() const { return who_->session_id; }
 
 private:
@@ -69,6 +85,28 @@ private:
     Api& api_;
     WsPeer& peer_;
     std::optional<Principal> who_;
+};
+
+// The /ws/chat protocol for one resident connection.
+class ResidentSocket final : public SocketHandler {
+public:
+    ResidentSocket(Api& api, WsPeer& peer) : api_(api), peer_(peer) {}
+    ~ResidentSocket() override;
+    void on_open(const std::string& visitor_token);  // from ?visitor_token=, may be empty
+    void on_text(const std::string& frame) override;
+    bool authenticated() const override { return chat_id_ != 0; }
+    void send(const nlohmann::json& frame);
+
+private:
+    friend class Api;
+    void authenticate(const std::string& token);
+    void send_error(const std::string& code, const std::string& message, const nlohmann::json& client_msg_id = nullptr);
+
+    Api& api_;
+    WsPeer& peer_;
+    int64_t chat_id_ = 0;
+    bool authenticating_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 class Api {
@@ -87,6 +125,14 @@ public:
     // when one authenticates the upgrade.
     Result<std::optional<Principal>> check_agent_upgrade(const Request& req);
 
+    // Checks an upgrade request before the handshake (origin; for agents the
+    // cookie session). forbidden or not_found refuse the upgrade.
+    Result<void> check_upgrade(const Request& req);
+    // Any WebSocket path: checks the upgrade and makes the protocol handler.
+    // not_found for a path that is not a WebSocket endpoint.
+    Result<std::unique_ptr<SocketHandler>> open_socket(const Request& upgrade, WsPeer& peer);
+    static bool is_socket_path(const std::string& path) { return path == "/ws/agent" || path == "/ws/chat"; }
+
     // Looks up a bearer token (for the WebSocket auth frame too).
     std::optional<Principal> principal_for_token(const std::string& token);
 
@@ -101,7 +147,10 @@ public:
 
 private:
     friend class AgentSocket;
+    friend class ResidentSocket;
     void build_routes();
+    void build_chat_routes();
+    bool origin_allowed(const Request& req) const;
     void dispatch(Call call, const Route& route);
     Result<Principal> authenticate(const Request& req, bool unsafe_method);
 
@@ -110,6 +159,53 @@ private:
     void on_store(F f, Done done);
     template <class F, class Done>
     void on_hasher(F f, Done done);
+    template <class F, class Done>
+    void on_chat_store(F f, Done done);
+
+    // ---- resident chat (chat.cpp) ----
+    struct LiveChat {
+        store::ContactRow row;
+        std::vector<ResidentSocket*> residents;
+        std::optional<SysTime> residents_gone_since;
+        int last_position = 0;
+        int last_ewt = -1;
+        std::deque<SysTime> recent_messages;  // for the per-resident rate limit
+    };
+    using MessageDone = std::function<void(Result<store::StoredMessage>)>;
+    // Writes a message with group commit: messages arriving while the store
+    // is busy are written together in one transaction.
+    void store_message(store::NewMessage m, MessageDone done);
+    void flush_messages();
+    LiveChat* live_chat(int64_t id);
+    void adopt_chat(const store::ContactRow& row);
+    void deliver(const store::StoredMessage& m, const ResidentSocket* except_resident = nullptr);
+    void post_system(int64_t chat_id, const std::string& kind, const std::string& text,
+                     const nlohmann::json& buttons = nullptr, bool internal = false);
+    void start_handoff(int64_t chat_id, std::function<void(Result<void>)> done);
+    void resident_message(int64_t chat_id, const std::string& text, const std::string& client_msg_id,
+                          MessageDone done);
+    Result<void> check_resident_text(LiveChat& chat, const std::string& text) const;
+    void send_queue_position(LiveChat& chat, bool force);
+    void on_chat_event(const routing::Event& e);
+    void check_abandoned_chats();
+    Result<void> restore_chats();
+    Result<int64_t> visitor_chat(const Request& req, const std::string& id_param);
+    bool may_serve(const Principal& who, const LiveChat* chat, int64_t contact_id) const;
+    std::string resident_text(const std::string& lang, const std::string& key) const;
+
+    void create_chat(Call c);
+    void public_messages(Call c);
+    void public_post_message(Call c);
+    void public_handoff(Call c);
+    void public_rating(Call c);
+    void list_contacts(Call c);
+    void get_contact(Call c);
+    void contact_messages(Call c);
+    void post_contact_message(Call c);
+    void close_contact(Call c);
+    void transfer_contact(Call c);
+    void invite_to_contact(Call c);
+    void agent_message(const Principal& who, const nlohmann::json& frame, AgentSocket& sock);
 
     void audit(const std::optional<Principal>& who, const std::string& action, const std::string& target,
                const std::string& address, nlohmann::json details = nlohmann::json::object());
@@ -156,6 +252,15 @@ private:
     store::StaffStore staff_;  // used only on the store worker
     std::string dummy_hash_;   // verified for unknown users so timing does not tell
     std::unordered_multimap<std::string, AgentSocket*> sockets_;  // session id -> socket
+    store::ChatStore chat_store_;  // used only on the store worker
+    std::unordered_map<int64_t, LiveChat> chats_;  // open chats (bot, waiting, active)
+    struct PendingMessages {
+        std::mutex mu;
+        std::vector<store::NewMessage> items;       // guarded by mu
+        std::vector<MessageDone> dones;             // guarded by mu; called on the io thread only
+        bool scheduled = false;                     // guarded by mu
+    };
+    std::shared_ptr<PendingMessages> pending_ = std::make_shared<PendingMessages>();
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stats_dirty_ = true;
     SysTime stats_pushed_at_{};

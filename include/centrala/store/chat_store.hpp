@@ -1,0 +1,96 @@
+// Contacts, messages, participants and ratings in SQLite. Synchronous: call
+// only on the store worker thread that owns the Database.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "centrala/domain/clock.hpp"
+#include "centrala/domain/result.hpp"
+#include "centrala/metrics/metrics.hpp"
+#include "centrala/store/sqlite.hpp"
+
+namespace centrala::store {
+
+struct ContactRow {
+    int64_t id = 0;
+    std::string channel = "chat";
+    std::string state = "bot";  // bot | waiting | active | closed | abandoned
+    std::string topic = "other";
+    std::string queue;
+    std::string lang = "pl";
+    std::string resident_name;
+    bool needs_interpreter = false;
+    int priority = 0;
+    std::string address;
+    SysTime created_at{};
+    std::optional<SysTime> enqueued_at;
+    std::optional<SysTime> assigned_at;
+    std::optional<SysTime> closed_at;
+    std::string disposition;
+    std::string close_note;
+    std::vector<int64_t> agents;  // staff serving it now
+};
+
+struct NewMessage {
+    int64_t contact_id = 0;
+    std::string author_kind;  // resident | bot | agent | system
+    int64_t author_id = 0;
+    std::string author_name;
+    std::string body;
+    bool internal = false;
+    std::string buttons;  // JSON array text, or empty
+    std::string client_msg_id;
+    SysTime created_at{};
+};
+
+struct StoredMessage : NewMessage {
+    int64_t id = 0;
+    bool duplicate = false;  // the client_msg_id was stored before: this is that row
+};
+
+struct ContactFilter {
+    std::string state;  // waiting | active | closed (closed includes abandoned), or empty
+    std::string queue;
+    int64_t agent_id = 0;
+    int64_t before_id = 0;
+    int limit = 50;
+};
+
+class ChatStore {
+public:
+    explicit ChatStore(Database& db, metrics::Registry* metrics = nullptr) : db_(db), metrics_(metrics) {}
+
+    Result<int64_t> create_contact(const ContactRow& c, const std::string& visitor_token_hash);
+    Result<ContactRow> contact(int64_t id);
+    Result<ContactRow> contact_by_visitor(const std::string& visitor_token_hash);
+    Result<std::vector<ContactRow>> contacts(const ContactFilter& f);
+    Result<std::vector<ContactRow>> open_contacts();  // waiting and active, for a restart
+    Result<int64_t> open_chats_from(const std::string& address, SysTime since);
+
+    Result<void> mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at);
+    Result<void> mark_active(int64_t id, const std::vector<int64_t>& agents, SysTime at);
+    Result<void> add_participant(int64_t id, int64_t agent, SysTime at);
+    Result<void> move_to_queue(int64_t id, const std::string& queue, SysTime at);
+    Result<void> mark_ended(int64_t id, const std::string& state, SysTime at, const std::string& disposition,
+                            const std::string& note);
+    Result<void> set_priority(int64_t id, int priority);
+
+    // Every message in one transaction (group commit). A client_msg_id seen
+    // before for the same author yields the stored row with duplicate = true.
+    std::vector<Result<StoredMessage>> append(const std::vector<NewMessage>& batch);
+    Result<std::vector<StoredMessage>> messages_after(int64_t contact_id, int64_t after_id, bool include_internal,
+                                                      int limit);
+    Result<int64_t> last_message_id(int64_t contact_id, bool include_internal);
+
+    Result<void> rate(int64_t contact_id, int score, const std::string& comment, SysTime at);
+    Result<void> record_event(int64_t contact_id, SysTime at, const std::string& type, const std::string& queue,
+                              std::optional<int64_t> agent, const std::string& details_json);
+
+private:
+    Database& db_;
+    metrics::Registry* metrics_;
+};
+
+}  // namespace centrala::store

@@ -1,0 +1,1021 @@
+// Resident chat: the public chat API, the /ws/chat protocol, the staff side of
+// conversations, and how routing events become pushes. One place decides who
+// receives a message (deliver): internal notes never reach a resident.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "centrala/api/api.hpp"
+#include "centrala/api/json_body.hpp"
+#include "centrala/crypto/crypto.hpp"
+#include "store_calls.hpp"
+
+namespace centrala::api {
+
+using nlohmann::json;
+
+namespace {
+
+std::optional<int64_t> to_id(const std::string& s) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+std::optional<int64_t> id_field(const json& frame, const char* name) {
+    if (!frame.contains(name)) return std::nullopt;
+    const auto& v = frame[name];
+    if (v.is_string()) return to_id(v.get<std::string>());
+    if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+    return std::nullopt;
+}
+
+size_t utf8_chars(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+bool valid_utf8(const std::string& s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+        if (extra == 4 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
+        for (size_t k = 1; k <= extra; ++k)
+            if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+json message_json(const store::StoredMessage& m, bool for_staff) {
+    json j = {{"id", std::to_string(m.id)},
+              {"author", {{"kind", m.author_kind}, {"name", m.author_name}}},
+              {"text", m.body},
+              {"created_at", to_rfc3339(m.created_at)}};
+    if (!m.buttons.empty()) j["buttons"] = json::parse(m.buttons, nullptr, false);
+    if (for_staff) {
+        j["contact_id"] = std::to_string(m.contact_id);
+        j["internal"] = m.internal;
+        if (m.author_kind == "agent") j["author"]["id"] = std::to_string(m.author_id);
+    }
+    return j;
+}
+
+json contact_json(const store::ContactRow& c) {
+    json agents = json::array();
+    for (auto a : c.agents) agents.push_back(std::to_string(a));
+    return {{"id", std::to_string(c.id)},
+            {"channel", c.channel},
+            {"state", c.state},
+            {"topic", c.topic},
+            {"queue", c.queue.empty() ? json(nullptr) : json(c.queue)},
+            {"lang", c.lang},
+            {"resident", {{"name", c.resident_name}}},
+            {"needs_interpreter", c.needs_interpreter},
+            {"priority", c.priority},
+            {"agents", agents},
+            {"created_at", to_rfc3339(c.created_at)},
+            {"enqueued_at", c.enqueued_at ? json(to_rfc3339(*c.enqueued_at)) : json(nullptr)},
+            {"assigned_at", c.assigned_at ? json(to_rfc3339(*c.assigned_at)) : json(nullptr)},
+            {"closed_at", c.closed_at ? json(to_rfc3339(*c.closed_at)) : json(nullptr)},
+            {"disposition", c.disposition.empty() ? json(nullptr) : json(c.disposition)}};
+}
+
+// The resident's view of the chat state.
+std::string public_state(const std::string& s) { return s == "abandoned" ? "closed" : s; }
+
+const std::map<std::string, std::map<std::string, std::string>>& texts() {
+    static const std::map<std::string, std::map<std::string, std::string>> t = {
+        {"greeting",
+         {{"pl", "Dzień dobry! Jestem wirtualnym asystentem Miejskiego Centrum Kontaktu. W czym mogę pomóc? "
+                 "Możesz też od razu porozmawiać z konsultantem."},
+          {"en", "Hello! I am the virtual assistant of the City Contact Centre. How can I help? "
+                 "You can also talk to a consultant right away."},
+          {"uk", "Добрий день! Я віртуальний помічник Міського контакт-центру. Чим можу допомогти? "
+                 "Ви також можете одразу поговорити з консультантом."}}},
+        {"talk_to_person", {{"pl", "Porozmawiaj z konsultantem"}, {"en", "Talk to a consultant"}, {"uk", "Поговорити з консультантом"}}},
+        {"bot_fallback",
+         {{"pl", "Dziękuję za wiadomość. Aby uzyskać pomoc, wybierz „Porozmawiaj z konsultantem” — przekażę rozmowę osobie z naszego zespołu."},
+          {"en", "Thank you for your message. For help, choose “Talk to a consultant” and I will pass the conversation to our team."},
+          {"uk", "Дякуємо за повідомлення. Щоб отримати допомогу, оберіть «Поговорити з консультантом» — я передам розмову нашій команді."}}},
+        {"queued",
+         {{"pl", "Łączę z konsultantem. Proszę chwilę poczekać — pozycję w kolejce widać nad rozmową."},
+          {"en", "Connecting you to a consultant. Please wait a moment — your place in the queue is shown above."},
+          {"uk", "З'єдную з консультантом. Будь ласка, зачекайте — ваше місце в черзі показано вгорі."}}},
+        {"closed_hours",
+         {{"pl", "Konsultanci są teraz niedostępni (poza godzinami pracy). Wróć w godzinach pracy centrum lub zostaw wiadomość."},
+          {"en", "Our consultants are not available now (outside opening hours). Please come back during opening hours or leave a message."},
+          {"uk", "Консультанти зараз недоступні (поза робочими годинами). Поверніться в робочий час або залиште повідомлення."}}},
+        {"queue_full",
+         {{"pl", "Wszyscy konsultanci są zajęci, a kolejka jest pełna. Spróbuj ponownie za kilka minut."},
+          {"en", "All consultants are busy and the queue is full. Please try again in a few minutes."},
+          {"uk", "Усі консультанти зайняті, черга заповнена. Спробуйте ще раз за кілька хвилин."}}},
+        {"joined", {{"pl", "Do rozmowy dołączył(a): "}, {"en", "Joined the conversation: "}, {"uk", "До розмови приєднався(лася): "}}},
+        {"transferred",
+         {{"pl", "Przekazuję rozmowę do właściwego wydziału. Proszę chwilę poczekać."},
+          {"en", "I am passing the conversation to the right department. Please wait a moment."},
+          {"uk", "Передаю розмову до відповідного відділу. Будь ласка, зачекайте."}}},
+        {"closed",
+         {{"pl", "Rozmowa została zakończona. Dziękujemy! Prosimy o ocenę rozmowy."},
+          {"en", "The conversation has ended. Thank you! Please rate it."},
+          {"uk", "Розмову завершено. Дякуємо! Будь ласка, оцініть її."}}},
+    };
+    return t;
+}
+
+}  // namespace
+
+std::string Api::resident_text(const std::string& lang, const std::string& key) const {
+    const auto& t = texts().at(key);
+    auto it = t.find(lang);
+    return it == t.end() ? t.at("pl") : it->second;
+}
+
+// ---- resident socket ------------------------------------------------------
+
+ResidentSocket::~ResidentSocket() {
+    *alive_ = false;
+    if (!chat_id_) return;
+    if (auto* chat = api_.live_chat(chat_id_)) {
+        auto& rs = chat->residents;
+        rs.erase(std::remove(rs.begin(), rs.end(), this), rs.end());
+        if (rs.empty()) chat->residents_gone_since = api_.b_.clock.now();
+    }
+}
+
+void ResidentSocket::send(const json& frame) {
+    peer_.send(std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+void ResidentSocket::send_error(const std::string& code, const std::string& message, const json& client_msg_id) {
+    json f = {{"type", "error"}, {"code", code}, {"message", message}};
+    if (!client_msg_id.is_null()) f["client_msg_id"] = client_msg_id;
+    send(f);
+}
+
+void ResidentSocket::on_open(const std::string& token) {
+    if (!token.empty()) authenticate(token);
+}
+
+void ResidentSocket::authenticate(const std::string& token) {
+    if (token.empty() || token.size() > 128) {
+        peer_.close(1008, "authentication failed");
+        return;
+    }
+    authenticating_ = true;
+    const std::string hash = crypto::sha256_hex(token);
+    auto alive = alive_;
+    api_.on_chat_store([hash](store::ChatStore& s) -> Result<std::pair<store::ContactRow, int64_t>> {
+        auto c = s.contact_by_visitor(hash);
+        if (!c) return c.error();
+        auto last = s.last_message_id(c->id, false);
+        if (!last) return last.error();
+        return std::make_pair(*c, *last);
+    },
+                       [this, alive](Result<std::pair<store::ContactRow, int64_t>> r) {
+                           if (!*alive) return;
+                           authenticating_ = false;
+                           if (!r) {
+                               peer_.close(1008, "authentication failed");
+                               return;
+                           }
+                           auto& [row, last] = *r;
+                           if (row.state == "bot" || row.state == "waiting" || row.state == "active")
+                               api_.adopt_chat(row);
+                           chat_id_ = row.id;
+                           std::string state = public_state(row.state);
+                           if (auto* chat = api_.live_chat(row.id)) {
+                               chat->residents.push_back(this);
+                               chat->residents_gone_since.reset();
+                               state = chat->row.state;
+                           }
+                           send({{"type", "hello"},
+                                 {"chat_id", std::to_string(row.id)},
+                                 {"state", state},
+                                 {"last_message_id", std::to_string(last)}});
+                           if (auto* chat = api_.live_chat(row.id); chat && chat->row.state == "waiting")
+                               api_.send_queue_position(*chat, true);
+                       });
+}
+
+void ResidentSocket::on_text(const std::string& text) {
+    json frame = json::parse(text, nullptr, false);
+    const bool ok_shape = !frame.is_discarded() && frame.is_object() && frame.contains("type") && frame["type"].is_string();
+    if (!chat_id_) {
+        if (authenticating_) return send_error("not_ready", "authentication is in progress");
+        if (!ok_shape || frame["type"] != "auth" || !frame.contains("visitor_token") || !frame["visitor_token"].is_string()) {
+            peer_.close(1008, "expected an auth frame");
+            return;
+        }
+        authenticate(frame["visitor_token"].get<std::string>());
+        return;
+    }
+    if (!ok_shape) return send_error("malformed_frame", "frames are JSON objects with a string field 'type'");
+    const std::string type = frame["type"].get<std::string>();
+    const json cmid = frame.contains("client_msg_id") ? frame["client_msg_id"] : json(nullptr);
+    auto alive = alive_;
+    if (type == "message") {
+        if (!frame.contains("text") || !frame["text"].is_string())
+            return send_error("invalid_frame", "text is required", cmid);
+        if (!cmid.is_string() || cmid.get<std::string>().empty() || cmid.get<std::string>().size() > 64)
+            return send_error("invalid_frame", "client_msg_id (1 to 64 characters) is required", cmid);
+        api_.resident_message(chat_id_, frame["text"].get<std::string>(), cmid.get<std::string>(),
+                              [this, alive, cmid](Result<store::StoredMessage> r) {
+                                  if (!*alive) return;
+                                  if (!r) return send_error(r.error().code, r.error().message, cmid);
+                                  send({{"type", "ack"}, {"client_msg_id", cmid}, {"id", std::to_string(r->id)}});
+                              });
+        return;
+    }
+    if (type == "handoff" || (type == "button" && frame.value("value", json()) == "handoff")) {
+        api_.start_handoff(chat_id_, [this, alive](Result<void> r) {
+            if (*alive && !r) send_error(r.error().code, r.error().message);
+        });
+        return;
+    }
+    if (type == "button") {
+        if (!frame.contains("value") || !frame["value"].is_string()) return send_error("invalid_frame", "value is required");
+        // Until the virtual advisor lands, a topic button records the topic
+        // and the resident is offered a consultant.
+        const std::string value = frame["value"].get<std::string>();
+        auto* chat = api_.live_chat(chat_id_);
+        if (!chat) return send_error("chat_closed", "This conversation has ended.");
+        if (value.rfind("topic:", 0) == 0 && valid_topic(value.substr(6)) && chat->row.state == "bot")
+            chat->row.topic = value.substr(6);
+        const std::string lang = chat->row.lang;
+        api_.post_system(chat_id_, "bot", api_.resident_text(lang, "bot_fallback"),
+                         json::array({{{"label", api_.resident_text(lang, "talk_to_person")}, {"value", "handoff"}}}));
+        return;
+    }
+    if (type == "typing") {
+        if (auto* chat = api_.live_chat(chat_id_))
+            for (auto id : chat->row.agents)
+                api_.push_to_user(id, {{"type", "typing"}, {"contact_id", std::to_string(chat_id_)}});
+        return;
+    }
+    if (type == "rating") {
+        if (!frame.contains("score") || !frame["score"].is_number_integer() || frame["score"].get<int64_t>() < 1 ||
+            frame["score"].get<int64_t>() > 5)
+            return send_error("invalid_frame", "score must be a whole number from 1 to 5", cmid);
+        std::string comment;
+        if (frame.contains("comment") && frame["comment"].is_string()) comment = frame["comment"].get<std::string>();
+        if (utf8_chars(comment) > 1000) return send_error("invalid_frame", "the comment is too long", cmid);
+        const int score = int(frame["score"].get<int64_t>());
+        api_.on_chat_store(
+            [id = chat_id_, score, comment, now = api_.b_.clock.now()](store::ChatStore& s) { return s.rate(id, score, comment, now); },
+            [this, alive, cmid](Result<void> r) {
+                if (!*alive) return;
+                if (!r) return send_error(r.error().code, r.error().message, cmid);
+                json ack = {{"type", "ack"}, {"kind", "rating"}};
+                if (!cmid.is_null()) ack["client_msg_id"] = cmid;
+                send(ack);
+            });
+        return;
+    }
+    if (type == "auth") return send_error("already_authenticated", "this connection is already authenticated", cmid);
+    send_error("unknown_type", "frame type '" + type + "' is not handled", cmid);
+}
+
+// ---- the live chat registry ------------------------------------------------
+
+Api::LiveChat* Api::live_chat(int64_t id) {
+    auto it = chats_.find(id);
+    return it == chats_.end() ? nullptr : &it->second;
+}
+
+void Api::adopt_chat(const store::ContactRow& row) {
+    if (chats_.count(row.id)) return;
+    LiveChat c;
+    c.row = row;
+    chats_.emplace(row.id, std::move(c));
+}
+
+Result<void> Api::restore_chats() {
+    auto open = chat_store_.open_contacts();
+    if (!open) return open.error();
+    for (const auto& row : *open) {
+        adopt_chat(row);
+        routing::ContactSpec spec;
+        spec.id = row.id;
+        spec.channel = routing::parse_channel(row.channel).value_or(routing::Channel::chat);
+        spec.topic = row.topic;
+        spec.queue = row.queue;
+        spec.priority = row.priority;
+        spec.needs_interpreter = row.needs_interpreter;
+        spec.enqueued_at = row.enqueued_at;
+        spec.resident_name = row.resident_name;
+        Result<routing::Events> r = routing::Events{};
+        if (row.state == "waiting") {
+            r = b_.routing.restore_waiting(spec);
+        } else {
+            std::vector<routing::AgentId> agents;
+            for (auto a : row.agents)
+                if (b_.routing.agent(a)) agents.push_back(a);
+            if (agents.empty()) {
+                // Nobody left to serve it (the consultant was deactivated): back in line.
+                r = b_.routing.restore_waiting(spec);
+                chats_[row.id].row.state = "waiting";
+            } else {
+                routing::ActiveAssignment a{spec, row.queue, agents, row.assigned_at.value_or(row.created_at)};
+                r = b_.routing.restore_active(a);
+            }
+        }
+        if (!r) spdlog::warn("contact {} not restored to routing: {}", row.id, r.error().message);
+        // Residents have to reconnect within the grace period or they are taken as gone.
+        chats_[row.id].residents_gone_since = b_.clock.now();
+    }
+    if (!open->empty()) spdlog::info("restored {} open conversation(s) to routing", open->size());
+    return Ok{};
+}
+
+// ---- storing and delivering messages ---------------------------------------
+
+void Api::store_message(store::NewMessage m, MessageDone done) {
+    bool schedule = false;
+    {
+        std::lock_guard lk(pending_->mu);
+        pending_->items.push_back(std::move(m));
+        pending_->dones.push_back(std::move(done));
+        if (!pending_->scheduled) schedule = pending_->scheduled = true;
+    }
+    if (schedule) flush_messages();
+}
+
+void Api::flush_messages() {
+    auto pending = pending_;
+    auto alive = alive_;
+    const bool queued = b_.db_worker.post([this, pending, alive] {
+        std::vector<store::NewMessage> items;
+        std::vector<MessageDone> dones;
+        {
+            std::lock_guard lk(pending->mu);
+            items.swap(pending->items);
+            dones.swap(pending->dones);
+            pending->scheduled = false;
+        }
+        // Everything that arrived while the last batch was being written
+        // shares this one commit (and this one fsync).
+        auto results = std::make_shared<std::vector<Result<store::StoredMessage>>>(chat_store_.append(items));
+        auto ds = std::make_shared<std::vector<MessageDone>>(std::move(dones));
+        b_.loop.post([alive, results, ds] {
+            if (!*alive) return;
+            for (size_t i = 0; i < ds->size(); ++i) (*ds)[i](std::move((*results)[i]));
+        });
+    });
+    if (!queued) {
+        std::vector<MessageDone> dones;
+        {
+            std::lock_guard lk(pending_->mu);
+            pending_->items.clear();
+            dones.swap(pending_->dones);
+            pending_->scheduled = false;
+        }
+        for (auto& d : dones) d(Error{ErrorKind::unavailable, "overloaded", "The server is busy; please try again."});
+    }
+}
+
+// The one place that decides who sees a message.
+void Api::deliver(const store::StoredMessage& m, const ResidentSocket* except_resident) {
+    LiveChat* chat = live_chat(m.contact_id);
+    if (!chat) return;
+    if (!m.internal) {
+        // Contract §6: the resident's message frame carries the message fields at the top level.
+        json flat = message_json(m, false);
+        flat["type"] = "message";
+        const auto payload = std::make_shared<const std::string>(flat.dump());
+        for (auto* r : chat->residents)
+            if (r != except_resident) r->peer_.send(payload);
+    }
+    const json staff = {{"type", "message"}, {"contact_id", std::to_string(m.contact_id)}, {"message", message_json(m, true)}};
+    for (auto id : chat->row.agents) push_to_user(id, staff);
+}
+
+void Api::post_system(int64_t chat_id, const std::string& kind, const std::string& text, const json& buttons, bool internal) {
+    store::NewMessage m;
+    m.contact_id = chat_id;
+    m.author_kind = kind;
+    m.author_name = kind == "bot" ? "Asystent" : "";
+    m.body = text;
+    m.internal = internal;
+    if (!buttons.is_null()) m.buttons = buttons.dump();
+    m.created_at = b_.clock.now();
+    store_message(std::move(m), [this](Result<store::StoredMessage> r) {
+        if (r) deliver(*r);
+        else spdlog::error("system message not stored: {}", r.error().message);
+    });
+}
+
+Result<void> Api::check_resident_text(LiveChat& chat, const std::string& text) const {
+    if (text.empty() || text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Error::invalid("empty_message", "The message is empty.");
+    if (utf8_chars(text) > opt_.max_message_chars)
+        return Error{ErrorKind::too_large, "message_too_long",
+                     "The message is longer than " + std::to_string(opt_.max_message_chars) + " characters."};
+    if (!valid_utf8(text)) return Error::invalid("invalid_text", "The message is not valid UTF-8.");
+    const auto now = b_.clock.now();
+    while (!chat.recent_messages.empty() && now - chat.recent_messages.front() > std::chrono::seconds(10))
+        chat.recent_messages.pop_front();
+    if (int(chat.recent_messages.size()) >= opt_.resident_messages_per_10s)
+        return Error::rate_limited("Too many messages; please slow down.", 10);
+    chat.recent_messages.push_back(now);
+    return Ok{};
+}
+
+void Api::resident_message(int64_t chat_id, const std::string& text, const std::string& client_msg_id, MessageDone done) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (auto ok = check_resident_text(*chat, text); !ok) return done(ok.error());
+    store::NewMessage m;
+    m.contact_id = chat_id;
+    m.author_kind = "resident";
+    m.author_name = chat->row.resident_name;
+    m.body = text;
+    m.client_msg_id = client_msg_id;
+    m.created_at = b_.clock.now();
+    store_message(std::move(m), [this, chat_id, done](Result<store::StoredMessage> r) {
+        if (!r) return done(r);
+        if (!r->duplicate) {
+            deliver(*r);
+            LiveChat* chat = live_chat(chat_id);
+            if (chat && chat->row.state == "bot")
+                post_system(chat_id, "bot", resident_text(chat->row.lang, "bot_fallback"),
+                            json::array({{{"label", resident_text(chat->row.lang, "talk_to_person")}, {"value", "handoff"}}}));
+        }
+        done(std::move(r));
+    });
+}
+
+void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (chat->row.state != "bot") return done(Ok{});  // already with (or waiting for) a person
+    const std::string topic = chat->row.topic == "human" ? "other" : chat->row.topic;
+    const auto now = b_.clock.now();
+    routing::ContactSpec spec;
+    spec.id = chat_id;
+    spec.channel = routing::Channel::chat;
+    spec.topic = topic;
+    spec.priority = chat->row.priority;
+    spec.needs_interpreter = chat->row.needs_interpreter;
+    spec.enqueued_at = now;
+    spec.resident_name = chat->row.resident_name;
+    // Routing decides first (open? room?), so a refusal changes nothing.
+    auto events = b_.routing.enqueue(spec);
+    if (!events) {
+        const bool full = events.error().code == "queue_full";
+        post_system(chat_id, "bot", resident_text(chat->row.lang, full ? "queue_full" : "closed_hours"));
+        return done(events.error());
+    }
+    const std::string queue = b_.routing.queue_of(chat_id).value_or("");
+    chat->row.state = "waiting";
+    chat->row.topic = topic;
+    chat->row.queue = queue;
+    chat->row.enqueued_at = now;
+    apply(*events);
+    // The resident is told they wait only once that is on disk. Store writes
+    // run in order, so this lands before any assignment that follows.
+    on_chat_store([chat_id, topic, queue, now](store::ChatStore& s) { return s.mark_waiting(chat_id, topic, queue, now); },
+                  [this, chat_id, done](Result<void> r) {
+                      LiveChat* chat = live_chat(chat_id);
+                      if (!r) {
+                          spdlog::error("contact {} could not be queued on disk: {}", chat_id, r.error().message);
+                          auto undo = b_.routing.abandon(chat_id);
+                          if (undo) apply(*undo);
+                          if (chat) chat->row.state = "bot";
+                          return done(r);
+                      }
+                      if (chat) {
+                          post_system(chat_id, "system", resident_text(chat->row.lang, "queued"));
+                          send_queue_position(*chat, true);
+                      }
+                      done(Ok{});
+                  });
+}
+
+void Api::send_queue_position(LiveChat& chat, bool force) {
+    if (chat.row.state != "waiting" || chat.residents.empty()) return;
+    const int pos = b_.routing.position_of(chat.row.id).value_or(0);
+    const int ewt = b_.routing.ewt_seconds_of(chat.row.id).value_or(0);
+    if (!force && pos == chat.last_position && ewt == chat.last_ewt) return;
+    chat.last_position = pos;
+    chat.last_ewt = ewt;
+    const auto payload = std::make_shared<const std::string>(json({{"type", "queue"}, {"position", pos}, {"ewt_seconds", ewt}}).dump());
+    for (auto* r : chat.residents) r->peer_.send(payload);
+}
+
+void Api::on_chat_event(const routing::Event& e) {
+    using routing::EventType;
+    if (e.type == EventType::positions_changed) {
+        // Only residents of that queue and channel, and only when their figure changed.
+        for (auto& [id, chat] : chats_)
+            if (chat.row.state == "waiting" && chat.row.queue == e.queue && !chat.residents.empty())
+                send_queue_position(chat, false);
+        return;
+    }
+    LiveChat* chat = e.contact ? live_chat(e.contact) : nullptr;
+    if (!chat) return;
+    const auto now = b_.clock.now();
+    const int64_t id = e.contact;
+    auto log_event = [this, id, now, &e](std::optional<int64_t> agent, json details) {
+        on_chat_store([id, now, type = std::string(routing::to_string(e.type)), queue = e.queue, agent,
+                       d = details.dump()](store::ChatStore& s) { return s.record_event(id, now, type, queue, agent, d); },
+                      [](Result<void>) {});
+    };
+    switch (e.type) {
+        case EventType::position_changed: send_queue_position(*chat, false); break;
+        case EventType::contact_assigned:
+        case EventType::participant_joined: {
+            for (auto a : e.agents)
+                if (std::find(chat->row.agents.begin(), chat->row.agents.end(), a) == chat->row.agents.end())
+                    chat->row.agents.push_back(a);
+            chat->row.state = "active";
+            chat->row.assigned_at = chat->row.assigned_at.value_or(now);
+            const auto agents = chat->row.agents;
+            on_chat_store([id, agents, now](store::ChatStore& s) { return s.mark_active(id, agents, now); },
+                          [](Result<void> r) {
+                              if (!r) spdlog::error("assignment not stored: {}", r.error().message);
+                          });
+            log_event(e.agents.empty() ? std::nullopt : std::optional<int64_t>(e.agents[0]), {{"waited_ms", e.waited_ms}});
+            for (auto a : e.agents) {
+                const User* u = directory_.find(a);
+                const std::string name = u ? u->display_name : "";
+                for (auto* r : chat->residents) r->send({{"type", "agent_joined"}, {"name", name}});
+                post_system(id, "system", resident_text(chat->row.lang, "joined") + name);
+                // The consultant sees the resident and the conversation so far.
+                push_to_user(a, {{"type", "contact_assigned"}, {"contact", contact_json(chat->row)}});
+            }
+            break;
+        }
+        case EventType::contact_transferred: {
+            chat->row.state = "waiting";
+            chat->row.queue = e.queue;
+            chat->row.agents.clear();
+            on_chat_store([id, q = e.queue, now](store::ChatStore& s) { return s.move_to_queue(id, q, now); },
+                          [](Result<void>) {});
+            log_event(std::nullopt, {{"from_queue", e.from_queue}, {"reason", e.reason}, {"note", e.note}});
+            for (auto a : e.agents) push_to_user(a, {{"type", "contact_closed"}, {"contact_id", std::to_string(id)}, {"reason", "transferred"}});
+            if (e.reason != "overflow") post_system(id, "system", resident_text(chat->row.lang, "transferred"));
+            send_queue_position(*chat, true);
+            break;
+        }
+        case EventType::contact_closed:
+        case EventType::contact_abandoned: {
+            const bool closed = e.type == EventType::contact_closed;
+            log_event(e.agents.empty() ? std::nullopt : std::optional<int64_t>(e.agents[0]),
+                      {{"waited_ms", e.waited_ms}, {"handled_ms", e.handled_ms}});
+            if (closed) {
+                for (auto* r : chat->residents) {
+                    r->send({{"type", "closed"}});
+                    r->send({{"type", "rating_request"}});
+                }
+                post_system(id, "system", resident_text(chat->row.lang, "closed"));
+            }
+            chats_.erase(id);  // no more messages; sockets stay open for the rating
+            break;
+        }
+        default: break;
+    }
+}
+
+void Api::check_abandoned_chats() {
+    const auto now = b_.clock.now();
+    std::vector<int64_t> gone;
+    for (auto& [id, chat] : chats_)
+        if (chat.residents.empty() && chat.residents_gone_since && now - *chat.residents_gone_since >= opt_.abandon_grace &&
+            (chat.row.state == "waiting" || chat.row.state == "bot"))
+            gone.push_back(id);
+    for (auto id : gone) {
+        auto& chat = chats_.at(id);
+        if (chat.row.state == "waiting") {
+            auto r = b_.routing.abandon(id);
+            if (r) apply(*r);
+        }
+        on_chat_store([id, now](store::ChatStore& s) { return s.mark_ended(id, "abandoned", now, "", ""); },
+                      [](Result<void>) {});
+        chats_.erase(id);
+    }
+}
+
+// ---- public REST -----------------------------------------------------------
+
+void Api::create_chat(Call c) {
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    static const std::set<std::string> known = {"name", "topic", "lang", "needs_interpreter"};
+    for (auto it = body->begin(); it != body->end(); ++it)
+        if (!known.count(it.key())) return c.reply(Response::error(400, "unknown_field", "unknown field '" + it.key() + "'"));
+    store::ContactRow row;
+    row.channel = "chat";
+    row.state = "bot";
+    if (body->contains("name") && !(*body)["name"].is_null()) {
+        auto n = string_field(*body, "name", 0, 200);
+        if (!n || utf8_chars(*n) > 100) return c.reply(Response::error(400, "invalid_field", "name must have at most 100 characters"));
+        row.resident_name = *n;
+    }
+    if (body->contains("topic") && !(*body)["topic"].is_null()) {
+        auto t = string_field(*body, "topic", 1, 32);
+        if (!t || !valid_topic(*t)) return c.reply(Response::error(400, "invalid_field", "topic is not one of the topic ids"));
+        row.topic = *t;
+    }
+    if (body->contains("lang")) {
+        auto l = string_field(*body, "lang", 2, 2);
+        if (!l || (*l != "pl" && *l != "en" && *l != "uk"))
+            return c.reply(Response::error(400, "invalid_field", "lang must be pl, en or uk"));
+        row.lang = *l;
+    }
+    if (body->contains("needs_interpreter")) {
+        if (!(*body)["needs_interpreter"].is_boolean())
+            return c.reply(Response::error(400, "invalid_field", "needs_interpreter must be true or false"));
+        row.needs_interpreter = (*body)["needs_interpreter"].get<bool>();
+    }
+    row.address = c.request.remote_address;
+    row.created_at = b_.clock.now();
+    const std::string token = crypto::random_token(32);
+    const std::string greeting = resident_text(row.lang, "greeting");
+    const json buttons = json::array({{{"label", resident_text(row.lang, "talk_to_person")}, {"value", "handoff"}}});
+    const int limit = opt_.max_open_chats_per_address;
+    on_chat_store(
+        [row, hash = crypto::sha256_hex(token), greeting, buttons, limit](store::ChatStore& s) -> Result<store::ContactRow> {
+            auto open = s.open_chats_from(row.address, row.created_at - std::chrono::hours(24));
+            if (!open) return open.error();
+            if (*open >= limit)
+                return Error::rate_limited("Too many open conversations from this address; please finish one first.", 60);
+            auto id = s.create_contact(row, hash);
+            if (!id) return id.error();
+            store::ContactRow out = row;
+            out.id = *id;
+            store::NewMessage m{*id, "bot", 0, "Asystent", greeting, false, buttons.dump(), "", row.created_at};
+            auto stored = s.append({m});
+            if (!stored[0]) return stored[0].error();
+            return out;
+        },
+        [this, token, reply = c.reply](Result<store::ContactRow> r) {
+            if (!r) return reply(Response::error(r.error()));
+            adopt_chat(*r);
+            // A resident who never connects counts as gone after the grace period.
+            chats_[r->id].residents_gone_since = b_.clock.now();
+            auto resp = Response::json(201, {{"chat_id", std::to_string(r->id)}, {"visitor_token", token}});
+            resp.headers.emplace_back("Location", "/api/v1/public/chats/" + std::to_string(r->id));
+            reply(std::move(resp));
+        });
+}
+
+Result<int64_t> Api::visitor_chat(const Request& req, const std::string& id_param) {
+    const auto* token = req.header("x-visitor-token");
+    auto id = to_id(id_param);
+    if (!token || token->empty() || token->size() > 128 || !id)
+        return Error::not_found("chat_not_found", "No such conversation.");
+    return *id;
+}
+
+void Api::public_messages(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    int64_t after = 0;
+    if (auto it = c.request.query.find("after"); it != c.request.query.end() && !it->second.empty()) {
+        auto a = to_id(it->second);
+        if (!a && it->second != "0") return c.reply(Response::error(400, "invalid_parameter", "after must be a message id"));
+        after = a.value_or(0);
+    }
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store(
+        [id = *id, hash, after](store::ChatStore& s) -> Result<std::vector<store::StoredMessage>> {
+            auto chat = s.contact_by_visitor(hash);
+            if (!chat || chat->id != id) return Error::not_found("chat_not_found", "No such conversation.");
+            return s.messages_after(id, after, false, 500);
+        },
+        [reply = c.reply](Result<std::vector<store::StoredMessage>> r) {
+            if (!r) return reply(Response::error(r.error()));
+            json items = json::array();
+            for (const auto& m : *r) items.push_back(message_json(m, false));
+            json next = r->size() == 500 ? json(std::to_string(r->back().id)) : json(nullptr);
+            reply(Response::json(200, {{"items", items}, {"next", next}}));
+        });
+}
+
+void Api::public_post_message(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto text = string_field(*body, "text", 0, 64 * 1024);
+    auto cmid = string_field(*body, "client_msg_id", 1, 64);
+    if (!text) return c.reply(Response::error(text.error()));
+    if (!cmid) return c.reply(Response::error(cmid.error()));
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
+                  [this, id = *id, text = *text, cmid = *cmid, reply = c.reply](Result<store::ContactRow> chat) {
+                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
+                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
+                      resident_message(id, text, cmid, [reply](Result<store::StoredMessage> r) {
+                          if (!r) return reply(Response::error(r.error()));
+                          reply(Response::json(r->duplicate ? 200 : 201, message_json(*r, false)));
+                      });
+                  });
+}
+
+void Api::public_handoff(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
+                  [this, id = *id, reply = c.reply](Result<store::ContactRow> chat) {
+                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
+                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
+                      start_handoff(id, [this, id, reply](Result<void> r) {
+                          if (!r) return reply(Response::error(r.error()));
+                          LiveChat* live = live_chat(id);
+                          reply(Response::json(200, {{"chat_id", std::to_string(id)},
+                                                     {"state", live ? live->row.state : "closed"},
+                                                     {"position", b_.routing.position_of(id).value_or(0)},
+                                                     {"ewt_seconds", b_.routing.ewt_seconds_of(id).value_or(0)}}));
+                      });
+                  });
+}
+
+void Api::public_rating(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    if (!body->contains("score") || !(*body)["score"].is_number_integer() || (*body)["score"].get<int64_t>() < 1 ||
+        (*body)["score"].get<int64_t>() > 5)
+        return c.reply(Response::error(400, "invalid_field", "score must be a whole number from 1 to 5"));
+    std::string comment;
+    if (body->contains("comment") && !(*body)["comment"].is_null()) {
+        auto cm = string_field(*body, "comment", 0, 4000);
+        if (!cm || utf8_chars(*cm) > 1000) return c.reply(Response::error(400, "invalid_field", "comment must have at most 1000 characters"));
+        comment = *cm;
+    }
+    const int score = int((*body)["score"].get<int64_t>());
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store(
+        [id = *id, hash, score, comment, now = b_.clock.now()](store::ChatStore& s) -> Result<void> {
+            auto chat = s.contact_by_visitor(hash);
+            if (!chat || chat->id != id) return Error::not_found("chat_not_found", "No such conversation.");
+            return s.rate(id, score, comment, now);
+        },
+        [reply = c.reply, score](Result<void> r) {
+            if (!r) return reply(Response::error(r.error()));
+            reply(Response::json(201, {{"score", score}}));
+        });
+}
+
+// ---- staff side -------------------------------------------------------------
+
+bool Api::may_serve(const Principal& who, const LiveChat* chat, int64_t) const {
+    const User* now = directory_.find(who.user.id);
+    if (now && at_least(now->role, Role::supervisor)) return true;
+    return chat && std::find(chat->row.agents.begin(), chat->row.agents.end(), who.user.id) != chat->row.agents.end();
+}
+
+void Api::list_contacts(Call c) {
+    auto page = page_params(c.request);
+    if (!page) return c.reply(Response::error(page.error()));
+    store::ContactFilter f;
+    f.limit = page->limit;
+    if (auto it = c.request.query.find("state"); it != c.request.query.end() && !it->second.empty()) {
+        if (it->second != "waiting" && it->second != "active" && it->second != "closed" && it->second != "bot")
+            return c.reply(Response::error(400, "invalid_parameter", "state must be waiting, active or closed"));
+        f.state = it->second;
+    }
+    if (auto it = c.request.query.find("queue"); it != c.request.query.end()) f.queue = it->second.substr(0, 64);
+    if (auto it = c.request.query.find("agent"); it != c.request.query.end() && !it->second.empty()) {
+        auto a = to_id(it->second);
+        if (!a) return c.reply(Response::error(400, "invalid_parameter", "agent must be a user id"));
+        f.agent_id = *a;
+    }
+    if (auto it = c.request.query.find("cursor"); it != c.request.query.end() && !it->second.empty()) {
+        auto b = to_id(it->second);
+        if (!b) return c.reply(Response::error(400, "invalid_parameter", "cursor must come from a previous page"));
+        f.before_id = *b;
+    }
+    // Consultants see the conversations they serve; supervisors see all.
+    if (!at_least(c.who->user.role, Role::supervisor)) f.agent_id = c.who->user.id;
+    on_chat_store([f](store::ChatStore& s) { return s.contacts(f); },
+                  [reply = c.reply, limit = f.limit](Result<std::vector<store::ContactRow>> r) {
+                      if (!r) return reply(Response::error(r.error()));
+                      json items = json::array();
+                      for (const auto& row : *r) items.push_back(contact_json(row));
+                      json next = int(r->size()) == limit && !r->empty() ? json(std::to_string(r->back().id)) : json(nullptr);
+                      reply(Response::json(200, {{"items", items}, {"next", next}}));
+                  });
+}
+
+void Api::get_contact(Call c) {
+    auto id = to_id(c.params["id"]);
+    if (!id) return c.reply(Response::error(404, "contact_not_found", "No such conversation."));
+    on_chat_store([id = *id](store::ChatStore& s) { return s.contact(id); },
+                  [this, who = *c.who, reply = c.reply](Result<store::ContactRow> r) {
+                      if (!r) return reply(Response::error(r.error()));
+                      const bool mine = std::find(r->agents.begin(), r->agents.end(), who.user.id) != r->agents.end();
+                      if (!mine && !at_least(who.user.role, Role::supervisor))
+                          return reply(Response::error(404, "contact_not_found", "No such conversation."));
+                      json j = contact_json(*r);
+                      if (auto pos = b_.routing.position_of(r->id); pos && r->state == "waiting") j["position"] = *pos;
+                      reply(Response::json(200, j));
+                  });
+}
+
+void Api::contact_messages(Call c) {
+    auto id = to_id(c.params["id"]);
+    if (!id) return c.reply(Response::error(404, "contact_not_found", "No such conversation."));
+    int64_t after = 0;
+    if (auto it = c.request.query.find("after"); it != c.request.query.end() && !it->second.empty() && it->second != "0") {
+        auto a = to_id(it->second);
+        if (!a) return c.reply(Response::error(400, "invalid_parameter", "after must be a message id"));
+        after = *a;
+    }
+    const bool supervisor = at_least(c.who->user.role, Role::supervisor);
+    on_chat_store(
+        [id = *id, after, uid = c.who->user.id, supervisor](store::ChatStore& s) -> Result<std::vector<store::StoredMessage>> {
+            auto chat = s.contact(id);
+            if (!chat) return chat.error();
+            if (!supervisor && std::find(chat->agents.begin(), chat->agents.end(), uid) == chat->agents.end())
+                return Error::not_found("contact_not_found", "No such conversation.");
+            return s.messages_after(id, after, true, 500);
+        },
+        [reply = c.reply](Result<std::vector<store::StoredMessage>> r) {
+            if (!r) return reply(Response::error(r.error()));
+            json items = json::array();
+            for (const auto& m : *r) items.push_back(message_json(m, true));
+            json next = r->size() == 500 ? json(std::to_string(r->back().id)) : json(nullptr);
+            reply(Response::json(200, {{"items", items}, {"next", next}}));
+        });
+}
+
+namespace {
+struct StaffMessage {
+    int64_t contact_id = 0;
+    std::string text;
+    std::string client_msg_id;
+    bool internal = false;
+};
+
+Result<StaffMessage> read_staff_message(const json& j, int64_t contact_id, size_t max_chars) {
+    StaffMessage m;
+    m.contact_id = contact_id;
+    if (!j.contains("text") || !j["text"].is_string()) return Error::invalid("invalid_field", "text is required");
+    m.text = j["text"].get<std::string>();
+    if (m.text.find_first_not_of(" \t\r\n") == std::string::npos) return Error::invalid("empty_message", "The message is empty.");
+    if (utf8_chars(m.text) > max_chars)
+        return Error{ErrorKind::too_large, "message_too_long", "The message is longer than " + std::to_string(max_chars) + " characters."};
+    if (j.contains("client_msg_id") && !j["client_msg_id"].is_null()) {
+        if (!j["client_msg_id"].is_string() || j["client_msg_id"].get<std::string>().size() > 64)
+            return Error::invalid("invalid_field", "client_msg_id must be a string of at most 64 characters");
+        m.client_msg_id = j["client_msg_id"].get<std::string>();
+    }
+    if (j.contains("internal") && !j["internal"].is_null()) {
+        if (!j["internal"].is_boolean()) return Error::invalid("invalid_field", "internal must be true or false");
+        m.internal = j["internal"].get<bool>();
+    }
+    return m;
+}
+}  // namespace
+
+void Api::agent_message(const Principal& who, const json& frame, AgentSocket& sock) {
+    const json cmid = frame.contains("client_msg_id") ? frame["client_msg_id"] : json(nullptr);
+    auto id = id_field(frame, "contact_id");
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(who, chat, *id))
+        return sock.send_error("contact_not_found", "No open conversation with that id is yours.", cmid);
+    auto m = read_staff_message(frame, *id, opt_.max_message_chars);
+    if (!m) return sock.send_error(m.error().code, m.error().message, cmid);
+    store::NewMessage nm{*id, "agent", who.user.id, who.user.display_name, m->text, m->internal, "", m->client_msg_id,
+                         b_.clock.now()};
+    const std::string sid = who.session_id;
+    AgentSocket* origin = &sock;
+    store_message(std::move(nm), [this, cmid, sid, origin](Result<store::StoredMessage> r) {
+        // The socket may have closed meanwhile: only answer it if it is still registered.
+        AgentSocket* target = nullptr;
+        auto range = sockets_.equal_range(sid);
+        for (auto it = range.first; it != range.second; ++it)
+            if (it->second == origin) target = it->second;
+        if (!r) {
+            if (target) target->send_error(r.error().code, r.error().message, cmid);
+            return;
+        }
+        if (!r->duplicate) deliver(*r);
+        if (target) target->send({{"type", "ack"}, {"client_msg_id", cmid}, {"id", std::to_string(r->id)}});
+    });
+}
+
+void Api::post_contact_message(Call c) {
+    auto id = to_id(c.params["id"]);
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(*c.who, chat, *id))
+        return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto m = read_staff_message(*body, *id, opt_.max_message_chars);
+    if (!m) return c.reply(Response::error(m.error()));
+    store::NewMessage nm{*id, "agent", c.who->user.id, c.who->user.display_name, m->text, m->internal, "",
+                         m->client_msg_id, b_.clock.now()};
+    store_message(std::move(nm), [this, reply = c.reply](Result<store::StoredMessage> r) {
+        if (!r) return reply(Response::error(r.error()));
+        if (!r->duplicate) deliver(*r);
+        reply(Response::json(r->duplicate ? 200 : 201, message_json(*r, true)));
+    });
+}
+
+void Api::close_contact(Call c) {
+    auto id = to_id(c.params["id"]);
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(*c.who, chat, *id))
+        return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto disposition = string_field(*body, "disposition", 1, 32);
+    if (!disposition || !valid_topic(*disposition))
+        return c.reply(Response::error(400, "invalid_field", "disposition must be one of the topic ids"));
+    std::string note;
+    if (body->contains("note") && !(*body)["note"].is_null()) {
+        auto n = string_field(*body, "note", 0, 16000);
+        if (!n) return c.reply(Response::error(n.error()));
+        note = *n;
+    }
+    if (chat->row.state != "active")
+        return c.reply(Response::error(409, "contact_not_active", "Only an answered conversation can be closed."));
+    const auto now = b_.clock.now();
+    // Disk first: a closed conversation stays closed after a restart.
+    on_chat_store([id = *id, now, d = *disposition, note](store::ChatStore& s) { return s.mark_ended(id, "closed", now, d, note); },
+                  [this, id = *id, reply = c.reply, who = *c.who, d = *disposition](Result<void> r) {
+                      if (!r) return reply(Response::error(r.error()));
+                      auto events = b_.routing.close(id);
+                      if (events) apply(*events);
+                      audit(who, "contact_closed", "contact:" + std::to_string(id), "", {{"disposition", d}});
+                      reply(Response::json(200, {{"id", std::to_string(id)}, {"state", "closed"}, {"disposition", d}}));
+                  });
+}
+
+void Api::transfer_contact(Call c) {
+    auto id = to_id(c.params["id"]);
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(*c.who, chat, *id))
+        return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    std::string note;
+    if (body->contains("note") && !(*body)["note"].is_null()) {
+        auto n = string_field(*body, "note", 0, 4000);
+        if (!n) return c.reply(Response::error(n.error()));
+        note = *n;
+    }
+    Result<routing::Events> events = routing::Events{};
+    if (body->contains("queue")) {
+        auto q = string_field(*body, "queue", 1, 64);
+        if (!q) return c.reply(Response::error(q.error()));
+        events = b_.routing.transfer_to_queue(*id, *q, note);
+    } else if (auto agent = id_field(*body, "agent_id")) {
+        events = b_.routing.transfer_to_agent(*id, *agent, note);
+    } else {
+        return c.reply(Response::error(400, "missing_field", "queue or agent_id is required"));
+    }
+    if (!events) return c.reply(Response::error(events.error()));
+    apply(*events);
+    if (!note.empty()) {
+        store::NewMessage nm{*id, "agent", c.who->user.id, c.who->user.display_name, "Przekazanie: " + note, true, "", "",
+                             b_.clock.now()};
+        store_message(std::move(nm), [this](Result<store::StoredMessage> r) {
+            if (r) deliver(*r);
+        });
+    }
+    c.reply(Response::json(200, {{"id", std::to_string(*id)}, {"state", "waiting"}, {"queue", b_.routing.queue_of(*id).value_or("")}}));
+}
+
+void Api::invite_to_contact(Call c) {
+    auto id = to_id(c.params["id"]);
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(*c.who, chat, *id))
+        return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto skill = string_field(*body, "skill", 1, 32);
+    if (!skill || !valid_skill_id(*skill)) return c.reply(Response::error(400, "invalid_field", "skill must be a skill id"));
+    auto events = b_.routing.invite(*id, *skill);
+    if (!events) return c.reply(Response::error(events.error()));
+    apply(*events);
+    c.reply(Response::json(202, {{"id", std::to_string(*id)}, {"invited", *skill}}));
+}
+
+void Api::build_chat_routes() {
+    auto bind = [this](void (Api::*m)(Call)) { return [this, m](Call c) { (this->*m)(std::move(c)); }; };
+    router_.add("POST", "/api/v1/public/chats", Access::public_, bind(&Api::create_chat));
+    router_.add("GET", "/api/v1/public/chats/{id}/messages", Access::public_, bind(&Api::public_messages));
+    router_.add("POST", "/api/v1/public/chats/{id}/messages", Access::public_, bind(&Api::public_post_message));
+    router_.add("POST", "/api/v1/public/chats/{id}/handoff", Access::public_, bind(&Api::public_handoff));
+    router_.add("POST", "/api/v1/public/chats/{id}/rating", Access::public_, bind(&Api::public_rating));
+    router_.add("GET", "/api/v1/contacts", Access::agent, bind(&Api::list_contacts));
+    router_.add("GET", "/api/v1/contacts/{id}", Access::agent, bind(&Api::get_contact));
+    router_.add("GET", "/api/v1/contacts/{id}/messages", Access::agent, bind(&Api::contact_messages));
+    router_.add("POST", "/api/v1/contacts/{id}/messages", Access::agent, bind(&Api::post_contact_message));
+    router_.add("POST", "/api/v1/contacts/{id}/close", Access::agent, bind(&Api::close_contact));
+    router_.add("POST", "/api/v1/contacts/{id}/transfer", Access::agent, bind(&Api::transfer_contact));
+    router_.add("POST", "/api/v1/contacts/{id}/invite", Access::agent, bind(&Api::invite_to_contact));
+}
+
+}  // namespace centrala::api
