@@ -119,6 +119,10 @@ const std::map<std::string, std::map<std::string, std::string>>& texts() {
          {{"pl", "Przekazuję rozmowę do właściwego wydziału. Proszę chwilę poczekać."},
           {"en", "I am passing the conversation to the right department. Please wait a moment."},
           {"uk", "Передаю розмову до відповідного відділу. Будь ласка, зачекайте."}}},
+        {"requeued",
+         {{"pl", "Konsultant rozłączył się. Łączę z kolejną osobą — Twoje miejsce w kolejce zostaje zachowane."},
+          {"en", "The consultant was disconnected. Connecting you to someone else — you keep your place in the queue."},
+          {"uk", "Консультант від'єднався. З'єдную з іншою людиною — ваше місце в черзі збережено."}}},
         {"closed",
          {{"pl", "Rozmowa została zakończona. Dziękujemy! Prosimy o ocenę rozmowy."},
           {"en", "The conversation has ended. Thank you! Please rate it."},
@@ -558,7 +562,8 @@ void Api::on_chat_event(const routing::Event& e) {
                           [](Result<void>) {});
             log_event(std::nullopt, {{"from_queue", e.from_queue}, {"reason", e.reason}, {"note", e.note}});
             for (auto a : e.agents) push_to_user(a, {{"type", "contact_closed"}, {"contact_id", std::to_string(id)}, {"reason", "transferred"}});
-            if (e.reason != "overflow") post_system(id, "system", resident_text(chat->row.lang, "transferred"));
+            if (e.reason != "overflow")
+                post_system(id, "system", resident_text(chat->row.lang, e.note == "consultant offline" ? "requeued" : "transferred"));
             send_queue_position(*chat, true);
             break;
         }
@@ -588,6 +593,32 @@ void Api::check_abandoned_chats() {
         if (chat.residents.empty() && chat.residents_gone_since && now - *chat.residents_gone_since >= opt_.abandon_grace &&
             (chat.row.state == "waiting" || chat.row.state == "bot"))
             gone.push_back(id);
+    // Active chats whose consultants are all offline (e.g. after a restart, or a
+    // dropped laptop) go back in line after a grace period, keeping their place.
+    std::vector<int64_t> orphaned;
+    for (auto& [id, chat] : chats_) {
+        if (chat.row.state != "active") {
+            chat.agents_gone_since.reset();
+            continue;
+        }
+        bool anyone = false;
+        for (auto a : chat.row.agents)
+            if (auto st = b_.routing.agent(a); st && st->status != routing::AgentStatus::offline) anyone = true;
+        if (anyone) {
+            chat.agents_gone_since.reset();
+        } else if (!chat.agents_gone_since) {
+            chat.agents_gone_since = now;
+        } else if (now - *chat.agents_gone_since >= opt_.agent_return_grace) {
+            orphaned.push_back(id);
+        }
+    }
+    for (auto id : orphaned) {
+        auto& chat = chats_.at(id);
+        chat.agents_gone_since.reset();
+        auto r = b_.routing.transfer_to_queue(id, chat.row.queue, "consultant offline");
+        if (r) apply(*r);
+        else spdlog::warn("contact {} could not go back to its queue: {}", id, r.error().message);
+    }
     for (auto id : gone) {
         auto& chat = chats_.at(id);
         if (chat.row.state == "waiting") {

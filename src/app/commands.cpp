@@ -221,6 +221,11 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.tls = c.security.tls.enabled;
         opt.allowed_origins = c.security.allowed_origins;
         opt.ws_connections_per_user = c.limits.ws_connections_per_user;
+        opt.max_message_chars = size_t(c.chat.max_message_chars);
+        opt.resident_messages_per_10s = c.chat.messages_per_10s;
+        opt.max_open_chats_per_address = c.chat.max_open_chats_per_address;
+        opt.abandon_grace = std::chrono::seconds(c.chat.abandon_grace_seconds);
+        opt.agent_return_grace = std::chrono::seconds(c.chat.agent_return_grace_seconds);
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";

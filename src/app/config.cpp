@@ -280,6 +280,15 @@ Config parse(const json& root, const std::string& source) {
         ro.boolean("voice_excludes_chat", c.routing.voice_excludes_chat);
         ro.finish();
     }
+    if (auto* v = o.raw("chat")) {
+        Obj co(*v, "chat");
+        co.integer("max_message_chars", c.chat.max_message_chars, 1, 100000);
+        co.integer("messages_per_10s", c.chat.messages_per_10s, 1, 10000);
+        co.integer("max_open_chats_per_address", c.chat.max_open_chats_per_address, 1, 100000);
+        co.integer("abandon_grace_seconds", c.chat.abandon_grace_seconds, 5, 86400);
+        co.integer("agent_return_grace_seconds", c.chat.agent_return_grace_seconds, 5, 86400);
+        co.finish();
+    }
     if (auto* v = o.raw("business_hours")) {
         if (!v->is_object()) throw ConfigError{"business_hours", "must be an object of schedule name -> weekdays"};
         for (auto it = v->begin(); it != v->end(); ++it) {

@@ -34,6 +34,7 @@ struct Options {
     int resident_messages_per_10s = 20;
     int max_open_chats_per_address = 5;
     std::chrono::seconds abandon_grace{120};  // a waiting resident gone this long has left
+    std::chrono::seconds agent_return_grace{120};  // then an offline consultant's chats go back in line
 };
 
 struct Backend {
@@ -167,6 +168,7 @@ private:
         store::ContactRow row;
         std::vector<ResidentSocket*> residents;
         std::optional<SysTime> residents_gone_since;
+        std::optional<SysTime> agents_gone_since;  // every consultant of an active chat offline
         int last_position = 0;
         int last_ewt = -1;
         std::deque<SysTime> recent_messages;  // for the per-resident rate limit

@@ -55,6 +55,14 @@ struct Security {
     Tls tls;
 };
 
+struct Chat {
+    int max_message_chars = 4000;
+    int messages_per_10s = 20;             // per resident
+    int max_open_chats_per_address = 5;    // in 24 hours
+    int abandon_grace_seconds = 120;       // a waiting resident gone this long has left
+    int agent_return_grace_seconds = 120;  // an offline consultant's chats go back to the queue after this
+};
+
 struct Routing {
     int missed_offers_to_break = 2;
     bool voice_excludes_chat = true;
@@ -70,6 +78,7 @@ struct Config {
     SessionRules sessions;
     Security security;
     Routing routing;
+    Chat chat;
     std::vector<Department> departments;
     std::vector<QueueSettings> queues;
     std::map<std::string, WeeklySchedule> business_hours;
