@@ -129,6 +129,12 @@ void AgentSocket::start(Principal p) {
     api_.sockets_.emplace(who_->session_id, this);
     send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", api_.agent_state_json(who_->user.id)}});
     if (at_least(who_->user.role, Role::supervisor)) send({{"type", "stats"}, {"stats", api_.stats_json()}});
+    // An offer made while this agent was reconnecting is shown again, with the time left.
+    if (auto o = api_.b_.routing.pending_offer(who_->user.id)) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(o->expires - api_.b_.clock.now()).count();
+        send(api_.offer_frame(o->offer, o->contact, o->channel, o->queue, o->waited_ms, int(std::max<int64_t>(0, left)),
+                              o->invite));
+    }
 }
 
 void AgentSocket::on_text(const std::string& text) {
@@ -929,6 +935,24 @@ json Api::stats_json() const {
     return {{"at", to_rfc3339(b_.clock.now())}, {"queues", queues}, {"agents", agents}};
 }
 
+json Api::offer_frame(int64_t offer, int64_t contact_id, routing::Channel channel, const std::string& queue,
+                      int64_t waited_ms, int expires_in, bool invite) const {
+    auto spec = b_.routing.contact(contact_id);
+    json contact = {{"id", std::to_string(contact_id)},
+                    {"channel", std::string(to_string(channel))},
+                    {"queue", queue},
+                    {"topic", spec ? spec->topic : ""},
+                    {"resident", {{"name", spec ? spec->resident_name : ""}}},
+                    {"waited_seconds", waited_ms / 1000},
+                    {"needs_interpreter", spec && spec->needs_interpreter},
+                    {"summary", spec ? spec->summary : ""}};
+    return {{"type", "offer"},
+            {"offer_id", std::to_string(offer)},
+            {"expires_in", expires_in},
+            {"invite", invite},
+            {"contact", contact}};
+}
+
 void Api::push_to_user(int64_t user_id, const json& frame) {
     std::shared_ptr<const std::string> payload;
     for (auto& [sid, sock] : sockets_) {
@@ -965,21 +989,9 @@ void Api::apply(const routing::Events& events) {
                 }
                 break;
             case routing::EventType::offer_created: {
-                auto spec = b_.routing.contact(e.contact);
-                json contact = {{"id", std::to_string(e.contact)},
-                                {"channel", std::string(to_string(e.channel))},
-                                {"queue", e.queue},
-                                {"topic", spec ? spec->topic : ""},
-                                {"resident", {{"name", spec ? spec->resident_name : ""}}},
-                                {"waited_seconds", e.waited_ms / 1000},
-                                {"needs_interpreter", spec && spec->needs_interpreter},
-                                {"summary", spec ? spec->summary : ""}};
-                for (auto id : e.agents)
-                    push_to_user(id, {{"type", "offer"},
-                                      {"offer_id", std::to_string(e.offer)},
-                                      {"expires_in", e.expires_in},
-                                      {"invite", e.reason == "invite"},
-                                      {"contact", contact}});
+                const json frame = offer_frame(e.offer, e.contact, e.channel, e.queue, e.waited_ms, e.expires_in,
+                                               e.reason == "invite");
+                for (auto id : e.agents) push_to_user(id, frame);
                 break;
             }
             case routing::EventType::offer_revoked:

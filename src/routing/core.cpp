@@ -1412,6 +1412,16 @@ std::optional<ContactSpec> Core::contact(ContactId id) const {
     return it->second.spec;
 }
 
+std::optional<Core::PendingOffer> Core::pending_offer(AgentId agent) const {
+    auto a = s_->agents.find(agent);
+    if (a == s_->agents.end() || !a->second.offer) return std::nullopt;
+    auto o = s_->offers.find(*a->second.offer);
+    if (o == s_->offers.end() || o->second.accepted.count(agent)) return std::nullopt;
+    const auto& c = s_->contacts.at(o->second.contact);
+    return PendingOffer{o->first, c.spec.id, o->second.expires, o->second.invite, s_->queues[c.qi].cfg.settings.id,
+                        c.spec.channel, ms(s_->now()) - ms(c.enqueued_at)};
+}
+
 std::vector<std::string> Core::history_of(ContactId id) const {
     auto it = s_->contacts.find(id);
     if (it == s_->contacts.end()) return {};

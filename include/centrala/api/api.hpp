@@ -239,6 +239,8 @@ private:
     // Turns routing events into pushes (and, later, store writes).
     void apply(const routing::Events& events);
     void push_to_user(int64_t user_id, const nlohmann::json& frame);
+    nlohmann::json offer_frame(int64_t offer, int64_t contact_id, routing::Channel channel, const std::string& queue,
+                               int64_t waited_ms, int expires_in, bool invite) const;
     void push_stats();
     void accept_or_reject(Call c, bool accept);
     void live_stats(Call c);

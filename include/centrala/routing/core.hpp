@@ -78,6 +78,17 @@ public:
     std::vector<AgentStats> agent_stats() const;
     std::optional<std::string> queue_for_topic(const std::string& topic) const;
     std::optional<ContactSpec> contact(ContactId id) const;
+    struct PendingOffer {
+        OfferId offer = 0;
+        ContactId contact = 0;
+        SysTime expires{};
+        bool invite = false;
+        std::string queue;
+        Channel channel = Channel::chat;
+        int64_t waited_ms = 0;
+    };
+    // The offer an agent has not answered yet (to show it again after a reconnect).
+    std::optional<PendingOffer> pending_offer(AgentId agent) const;
     // Transfers and overflows the contact went through, oldest first.
     std::vector<std::string> history_of(ContactId id) const;
     std::vector<QueueSettings> queue_settings() const;
