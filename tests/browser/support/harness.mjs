@@ -10,6 +10,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,29 +55,40 @@ export function serverBinary() {
 
 // ---- server -----------------------------------------------------------------
 
-// Starts `centrala serve` on 127.0.0.1:0 with a fresh database and the given
-// users ({username, password, role, displayName}). Returns {url, stop()}.
-export async function startServer({ users = [] } = {}) {
+// Starts `centrala serve` with a fresh database and the given users
+// ({username, password, role, displayName, skills: {vehicles: 5}}).
+// Returns {url, dir, stop()}.
+//
+// Options:
+//   configure(config)  changes the config object before it is written
+//   listen             HOST:PORT (default 127.0.0.1:0, a free port)
+//   dir                start again on the database and config of an earlier
+//                      server (stopped with stop({keep: true}))
+export async function startServer({ users = [], configure, listen = '127.0.0.1:0', dir: reuse } = {}) {
   const bin = serverBinary();
   if (!existsSync(path.join(WEB_ROOT, 'index.html'))) fail(`no web/index.html under ${SOURCE_DIR}`);
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'centrala-browser-'));
+  const dir = reuse || mkdtempSync(path.join(tmpdir(), 'centrala-browser-'));
   const db = path.join(dir, 'centrala.db');
   const configPath = path.join(dir, 'centrala.json');
-  const config = JSON.parse(readFileSync(path.join(SOURCE_DIR, 'config', 'centrala.json'), 'utf8'));
-  config.web_root = WEB_ROOT;
-  config.database = db;
-  config.security.argon2 = { memory_kib: 64, iterations: 1, parallelism: 1 };
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  if (!reuse) {
+    const config = JSON.parse(readFileSync(path.join(SOURCE_DIR, 'config', 'centrala.json'), 'utf8'));
+    config.web_root = WEB_ROOT;
+    config.database = db;
+    config.security.argon2 = { memory_kib: 64, iterations: 1, parallelism: 1 };
+    if (configure) configure(config);
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+  }
 
   for (const u of users) {
     const args = ['user', 'add', '--db', db, '--username', u.username, '--role', u.role, '--config', configPath];
     if (u.displayName) args.push('--display-name', u.displayName);
+    if (u.skills) args.push('--skills', Object.entries(u.skills).map(([k, v]) => `${k}:${v}`).join(','));
     const r = spawnSync(bin, args, { input: `${u.password}\n`, encoding: 'utf8', timeout: 30_000 });
     if (r.status !== 0) fail(`user add ${u.username} failed (${r.status}): ${r.stderr || r.stdout}`);
   }
 
-  const child = spawn(bin, ['serve', '--config', configPath, '--listen', '127.0.0.1:0', '--db', db], {
+  const child = spawn(bin, ['serve', '--config', configPath, '--listen', listen, '--db', db], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -109,8 +122,9 @@ export async function startServer({ users = [] } = {}) {
     url,
     dir,
     stderr: () => stderr,
-    // SIGTERM, then waits for the exit; resolves {code, signal}.
-    stop() {
+    // SIGTERM, then waits for the exit; resolves {code, signal}. The
+    // temporary directory is removed unless {keep: true} (to start again).
+    stop({ keep = false } = {}) {
       if (!stopped) {
         stopped = (async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -121,13 +135,26 @@ export async function startServer({ users = [] } = {}) {
             }, 15_000),
           );
           const result = await Promise.race([exited, timeout]);
-          rmSync(dir, { recursive: true, force: true });
+          if (!keep) rmSync(dir, { recursive: true, force: true });
           return result;
         })();
       }
       return stopped;
     },
   };
+}
+
+// A loopback port that was free a moment ago (for a server that has to come
+// back on the same address after a restart).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 // ---- browser ----------------------------------------------------------------
@@ -175,4 +202,107 @@ export async function runAxe(page, source = axeSource()) {
       nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
     }));
   });
+}
+
+// ---- resident chat: a page on another origin, and a consultant --------------
+
+// A tiny web server on another loopback port that serves one page (an
+// embedding city page). `page(origin)` returns {html, headers}.
+export async function startHostPage(page) {
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/' && !req.url.startsWith('/?')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const { html, headers = {} } = page(origin);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+    res.end(html);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url: origin + '/',
+    origin,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// Staff REST with a bearer token: resolves {status, body}.
+export async function staffRequest(baseUrl, token, method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+export async function staffLogin(baseUrl, user) {
+  const r = await staffRequest(baseUrl, null, 'POST', '/api/v1/auth/login', { username: user.username, password: user.password });
+  if (r.status !== 200) fail(`login ${user.username}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.token;
+}
+
+// A consultant's /ws/agent connection, run in a browser page on the server's
+// origin (so the Origin check is the real one). Frames are collected; wait
+// for one with waitFrame(predicate).
+export async function connectAgent(browser, baseUrl, token) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(baseUrl + '/healthz');
+  await page.evaluate(
+    ({ token }) =>
+      new Promise((resolve, reject) => {
+        window.__frames = [];
+        const u = new URL('/ws/agent', location.href);
+        u.protocol = 'ws:';
+        const ws = new WebSocket(u.href);
+        window.__ws = ws;
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
+        ws.onmessage = (e) => {
+          const f = JSON.parse(e.data);
+          window.__frames.push(f);
+          if (f.type === 'hello') resolve();
+        };
+        ws.onclose = (e) => {
+          window.__closed = e.code;
+          reject(new Error(`agent socket closed ${e.code}`));
+        };
+      }),
+    { token },
+  );
+  let seen = 0;
+  return {
+    page,
+    frames: () => page.evaluate(() => window.__frames),
+    send: (frame) => page.evaluate((f) => window.__ws.send(JSON.stringify(f)), frame),
+    // Resolves the first frame (after those already returned) that matches.
+    async waitFrame(match, timeout = 10_000) {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        const all = await page.evaluate(() => window.__frames);
+        for (let i = seen; i < all.length; i++) {
+          if (match(all[i])) {
+            seen = i + 1;
+            return all[i];
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const all = await page.evaluate(() => window.__frames);
+      throw new Error(`agent: no matching frame within ${timeout} ms; frames: ${JSON.stringify(all).slice(-2000)}`);
+    },
+    close: () => context.close(),
+  };
 }
