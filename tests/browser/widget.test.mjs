@@ -497,6 +497,15 @@ test('keyboard only: open, start, write, minimise; 200% zoom reflows without sid
   assert.equal(await frame2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
   assert.equal(await frame2.getByLabel('Twoja wiadomość').isVisible(), true);
   await page2.close();
+
+  // A 320 CSS px wide phone: the same.
+  const narrow = await newContext({ viewport: { width: 320, height: 640 } });
+  const page3 = await openHostPage(narrow);
+  const frame3 = await openWidget(page3);
+  const box3 = await page3.locator('[data-centrala-widget="panel"]').boundingBox();
+  assert.deepEqual([box3.x, box3.y, box3.width, box3.height], [0, 0, 320, 640]);
+  assert.equal(await frame3.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await page3.close();
 });
 
 test('the widget sources build no markup from strings and widget.js is a classic script', () => {

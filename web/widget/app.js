@@ -433,7 +433,8 @@ function renderState() {
     const pos = queue?.position || 0;
     const ewt = queue?.ewt_seconds || 0;
     const main = pos > 1 ? ['chat.queue', { position: pos }] : pos === 1 ? ['chat.queueFirst'] : ['chat.waiting'];
-    const detail = ewt >= 30 ? ['chat.ewt', { wait: i18n.formatDuration(ewt) }] : queue ? ['chat.ewtShort'] : [null];
+    // No estimate (0) says nothing rather than promising a quick answer.
+    const detail = ewt >= 30 ? ['chat.ewt', { wait: i18n.formatDuration(ewt) }] : ewt > 0 ? ['chat.ewtShort'] : [null];
     setStatusText(main[0], main[1], detail[0], detail[1]);
   } else if (state === 'active') {
     if (agentName) setStatusText('chat.agentJoined', { name: agentName });
