@@ -598,6 +598,13 @@ Reply Advisor::ask(std::string_view raw, Lang preferred) const {
     return r;
 }
 
+std::string routing_topic(const Reply& r) {
+    if (r.topic != "human") return r.topic;
+    for (const auto& t : r.ranking)
+        if (t.topic != "human" && t.topic != "other") return t.topic;
+    return "other";
+}
+
 void to_json(nlohmann::json& j, const Reply& r) {
     nlohmann::json buttons = nlohmann::json::array(), links = nlohmann::json::array(),
                    ranking = nlohmann::json::array();

@@ -137,6 +137,9 @@ TEST(BotAdvisor, HandoffWithATopicKeepsTheTopicInTheRanking) {
     EXPECT_TRUE(r.handoff);
     bool vehicles = std::any_of(r.ranking.begin(), r.ranking.end(), [](const TopicScore& t) { return t.topic == "vehicles"; });
     EXPECT_TRUE(vehicles) << "the chat needs the subject to choose a queue";
+    EXPECT_EQ(routing_topic(r), "vehicles");
+    EXPECT_EQ(routing_topic(advisor().ask("chcę rozmawiać z konsultantem", Lang::pl)), "other");
+    EXPECT_EQ(routing_topic(advisor().ask("psi podatek", Lang::pl)), "taxes");
 }
 
 TEST(BotAdvisor, RepliesInTheResidentsLanguage) {

@@ -50,6 +50,11 @@ struct Reply {
     std::vector<TopicScore> ranking;    // up to 3 best topics, best first
 };
 
+// The topic to queue a handed-over chat under: `topic`, except for "human",
+// where it is the best other topic of the ranking ("konsultant, w sprawie
+// rejestracji auta" → vehicles), else "other".
+std::string routing_topic(const Reply& r);
+
 // {"topic","answer","confidence","lang","text","buttons":[{"label","value"}],
 //  "links":[{"label","url"}],"handoff","clarify","verify","why","ranking":[{"topic","score"}]}
 void to_json(nlohmann::json& j, const Reply& r);
