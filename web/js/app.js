@@ -1,12 +1,13 @@
 // Staff web app entry point (served at /).
 //
 // Views: "login" (the sign-in form) and "home" (who is logged in). The agent
-// console extends the home view: it mounts into #workspace once a user is
-// known (see enterHome) and is torn down in leaveHome.
+// console (js/console.js) extends the home view: it mounts into #workspace
+// once a user is known (see enterHome) and is torn down in leaveHome.
 
 import { onSessionLost } from './api.js';
 import { initI18n, setupLanguageSwitcher, onLanguageChange, translate, clearTranslated, t, has } from './i18n.js';
 import { errorMessage } from './errors.js';
+import { createConsole } from './console.js';
 import { createLoginView } from './login.js';
 import * as session from './session.js';
 
@@ -19,6 +20,7 @@ const state = {
 };
 
 let loginView;
+let agentConsole = null;
 
 export function roleKey(role) {
   return has(`role.${role}`) ? `role.${role}` : null;
@@ -52,12 +54,27 @@ function renderUser(user) {
   setRole($('user-role'), user.role);
 }
 
+function mountConsole(user) {
+  if (agentConsole && agentConsole.userId === String(user.id)) return;
+  unmountConsole();
+  agentConsole = createConsole({ root: $('workspace'), user });
+  $('home-view').classList.add('card--wide');
+}
+
+function unmountConsole() {
+  agentConsole?.destroy();
+  agentConsole = null;
+  $('home-view').classList.remove('card--wide');
+  $('workspace').replaceChildren();
+}
+
 function enterHome(user, { focus = false } = {}) {
   state.user = user;
   loginView.hide();
   clearTranslated($('home-error'));
   renderUser(user);
   setView('home');
+  mountConsole(user);
   if (focus) $('home-title').focus();
 }
 
@@ -66,7 +83,7 @@ function leaveHome() {
   for (const id of ['user-bar-name', 'user-bar-role', 'home-title', 'user-display-name', 'user-username', 'user-role']) {
     clearTranslated($(id));
   }
-  $('workspace').replaceChildren();
+  unmountConsole();
 }
 
 function toLogin(options = {}) {

@@ -3,6 +3,21 @@
 
 import { ApiError } from './api.js';
 
+// Codes with a message of their own (the chat and routing API).
+const OWN_MESSAGE = new Set([
+  'offer_not_found',
+  'contact_not_found',
+  'contact_not_active',
+  'queue_closed',
+  'queue_full',
+  'unknown_queue',
+  'channel_not_served',
+  'message_too_long',
+  'empty_message',
+  'chat_closed',
+  'invalid_state',
+]);
+
 const INPUT_ERRORS = new Set([
   'missing_field',
   'invalid_field',
@@ -29,6 +44,7 @@ export function errorMessage(error) {
     case 'not_ready':
       return { key: 'error.unavailable' };
     default:
+      if (OWN_MESSAGE.has(error.code)) return { key: `error.${error.code}` };
       if (INPUT_ERRORS.has(error.code)) return { key: 'error.invalid_input' };
       if (error.status === 401) return { key: 'error.unauthenticated' };
       if (error.status === 403) return { key: 'error.forbidden' };
