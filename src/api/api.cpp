@@ -346,7 +346,7 @@ Result<Principal> Api::authenticate(const Request& req, bool unsafe_method) {
             return Error::unauthenticated("Use 'Authorization: Bearer TOKEN' or log in.");
         auto p = principal_for_token(auth->substr(7));
         if (!p) return Error::unauthenticated("The session has ended or the token is not valid; please log in.");
-        return *p;
+        return std::move(*p);
     }
     const auto* cookie_header = req.header("cookie");
     std::optional<std::string> token = cookie_header ? cookie_value(*cookie_header, cookie_name()) : std::nullopt;
@@ -482,9 +482,13 @@ void Api::login(Call c) {
                  const bool known = found.ok() && found->user.active;
                  const std::string hash = known ? found->password_hash : dummy_hash_;
                  const int64_t uid = known ? found->user.id : 0;
+                 const User found_user = known ? found->user : User{};
                  on_hasher([password, hash]() -> Result<bool> { return crypto::verify_password(password, hash); },
-                           [this, username, uid, known, address, user_agent, secure,
+                           [this, username, uid, known, found_user, address, user_agent, secure,
                             reply](Result<bool> verified) mutable {
+                               // A user added with `centrala user add` while the server runs
+                               // is not in the directory yet: take the row just read.
+                               if (known && !directory_.find(uid)) sync_user(found_user);
                                const User* u = known ? directory_.find(uid) : nullptr;
                                if (!verified || !*verified || !u || !u->active) {
                                    throttle_.failed(username, address);
