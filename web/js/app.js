@@ -97,6 +97,9 @@ async function logout() {
   state.loggingOut = true;
   clearTranslated($('home-error'));
   try {
+    if (agentConsole) {
+      await Promise.race([agentConsole.goOffline(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    }
     await session.logout();
     toLogin({ status: { key: 'login.loggedOut' }, focus: true });
   } catch (e) {

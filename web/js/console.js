@@ -104,6 +104,7 @@ export function createConsole({ root, user }) {
     selected: null,
     outbox: new Map(), // client_msg_id -> contact id
     closing: new Set(), // contact ids being closed or transferred here
+    gone: new Set(), // contact ids whose tab was closed: late frames for them are dropped
     acceptedContacts: new Set(), // contacts accepted here: select them when they arrive
     queues: null, // [{id, name}] for transfers
     socket: null,
@@ -637,6 +638,7 @@ export function createConsole({ root, user }) {
     const i = S.order.indexOf(chat.id);
     S.order.splice(i, 1);
     S.chats.delete(chat.id);
+    S.gone.add(chat.id);
     clearTimeout(chat.typingTimer);
     for (const [cmid, cid] of S.outbox) if (cid === chat.id) S.outbox.delete(cmid);
     chat.tab.remove();
@@ -785,7 +787,7 @@ export function createConsole({ root, user }) {
     const id = String(contactId ?? message.contact_id);
     let chat = S.chats.get(id);
     if (!chat) {
-      if (S.closing.has(id)) return;
+      if (S.closing.has(id) || S.gone.has(id)) return;
       // A conversation this console has not heard of yet: open it (its
       // history load brings this message too).
       chat = ensureChat({ id });
@@ -995,6 +997,9 @@ export function createConsole({ root, user }) {
     if (!contact?.id) return;
     const id = String(contact.id);
     if (S.closing.has(id)) return;
+    S.gone.delete(id);
+    // Accepted (here or in another tab): its offer is over.
+    for (const o of [...S.offers.values()]) if (String(o.contact.id) === id && !o.busy) removeOffer(o.id);
     const existed = S.chats.has(id) && !S.chats.get(id).ended;
     const chat = ensureChat({ state: 'active', ...contact });
     if (chat.ended) return;
@@ -1095,6 +1100,9 @@ export function createConsole({ root, user }) {
         break;
       case 'state':
         setAgentState(frame);
+        // The state is read when the frame is sent: not "offered" means no
+        // offer is pending (accepted in another tab, or withdrawn).
+        if (S.agent.activity !== 'offered') for (const o of [...S.offers.values()]) if (!o.busy) removeOffer(o.id);
         break;
       case 'offer':
         addOffer(frame);
@@ -1219,6 +1227,15 @@ export function createConsole({ root, user }) {
   S.socket = createAgentSocket({ onFrame, onStatus, onAuthFailure });
 
   return {
+    // Before logging out: no more offers for someone who has left.
+    async goOffline() {
+      if (S.destroyed || S.agent.status === 'offline') return;
+      try {
+        await api.put('/api/v1/agents/me/state', { state: 'offline' });
+      } catch {
+        // logging out goes on
+      }
+    },
     destroy() {
       if (S.destroyed) return;
       S.destroyed = true;
