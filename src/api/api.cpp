@@ -1004,6 +1004,7 @@ void Api::apply(const routing::Events& events) {
                 break;
             case routing::EventType::contact_assigned:
             case routing::EventType::participant_joined:
+                if (live_chat(e.contact)) break;  // chats: on_chat_event sends the full contact
                 for (auto id : e.agents)
                     push_to_user(id, {{"type", "contact_assigned"},
                                       {"contact", {{"id", std::to_string(e.contact)},

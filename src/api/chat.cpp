@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <limits>
 
 #include "centrala/api/api.hpp"
 #include "centrala/api/json_body.hpp"
@@ -733,7 +734,8 @@ void Api::public_post_message(Call c) {
     if (!id) return c.reply(Response::error(id.error()));
     auto body = json_body(c.request);
     if (!body) return c.reply(Response::error(body.error()));
-    auto text = string_field(*body, "text", 0, 64 * 1024);
+    // The length rule (in characters, 413) is checked with the rest of the text rules.
+    auto text = string_field(*body, "text", 0, std::numeric_limits<size_t>::max());
     auto cmid = string_field(*body, "client_msg_id", 1, 64);
     if (!text) return c.reply(Response::error(text.error()));
     if (!cmid) return c.reply(Response::error(cmid.error()));
