@@ -226,6 +226,7 @@ export function createConsole({ root, user }) {
     if (left !== offer.shown) {
       offer.shown = left;
       offer.refs.progress.value = left;
+      offer.el.classList.toggle('offer--urgent', left <= 5);
       if (left > 0) translate(offer.refs.remaining, 'console.offers.remaining', { n: left });
       else translate(offer.refs.remaining, 'console.offers.expired');
     }
