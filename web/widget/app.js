@@ -570,7 +570,8 @@ client.addEventListener('message', (e) => {
 
 client.addEventListener('outbox', (e) => renderPending(e.detail.entries));
 
-client.addEventListener('state', () => {
+client.addEventListener('state', (e) => {
+  if (e.detail.state === 'waiting' || e.detail.state === 'active') el.chatError.textContent = '';
   renderState();
   reportActive();
 });
@@ -633,10 +634,12 @@ client.addEventListener('connection', (e) => {
   renderPending(client.outbox());
 });
 
+// Errors not tied to one message: a refused handoff (queue_closed,
+// queue_full — the bot explains too), rate limits, a closed chat.
 client.addEventListener('notice', (e) => {
   const key = `error.${e.detail.code}`;
   if (i18n.has(key)) i18n.translate(el.chatError, key);
-  el.handoff.disabled = false;
+  renderState(); // undoes "a consultant has been requested"
 });
 
 client.addEventListener('lost', () => {

@@ -20,7 +20,7 @@
 //
 // Store layout (localStorage, this origin only):
 //   centrala.widget.chat    {chatId, token, lang, rated, closed}
-//   centrala.widget.outbox  [{cmid, text, after, at, failed?}]
+//   centrala.widget.outbox  [{cmid, text, at, failed?}]
 
 const CHAT_KEY = 'centrala.widget.chat';
 const OUTBOX_KEY = 'centrala.widget.outbox';
@@ -430,7 +430,7 @@ export class ChatClient extends EventTarget {
       buttons: Array.isArray(m.buttons) ? m.buttons.filter((b) => b && typeof b.value === 'string') : [],
       createdAt: typeof m.created_at === 'string' ? m.created_at : '',
     };
-    if (message.kind === 'resident') this.matchOwn(message);
+    if (live && message.kind === 'resident') this.matchOwn(message);
     this.emit('message', { message, live });
   }
 
@@ -446,12 +446,14 @@ export class ChatClient extends EventTarget {
     this.emit('outbox', { entries });
   }
 
-  // A resident message from the server that matches an unacknowledged one of
-  // ours (same text, typed after the messages we had then): the server has
-  // it, so it leaves the outbox. The ack would say the same a moment later.
+  // The server sends our own message back just before the ack: if its text
+  // is that of a message sent on this socket and not yet acknowledged, it is
+  // that one (the oldest such), and it leaves the outbox now rather than a
+  // moment later. A copy found by fetching is left alone: the re-send is
+  // acked with the stored id, and that clears it.
   matchOwn(message) {
     const entries = this.outbox();
-    const i = entries.findIndex((e) => !e.failed && e.text === message.text && compareIds(message.id, e.after || '0') > 0);
+    const i = entries.findIndex((e) => !e.failed && this.inFlight.has(e.cmid) && e.text === message.text);
     if (i < 0) return;
     message.cmid = entries[i].cmid;
     entries.splice(i, 1);
@@ -460,7 +462,7 @@ export class ChatClient extends EventTarget {
 
   sendMessage(text) {
     if (this.state === 'closed') return false;
-    const entry = { cmid: newClientMsgId(), text, after: this.synced, at: new Date().toISOString() };
+    const entry = { cmid: newClientMsgId(), text, at: new Date().toISOString() };
     const entries = this.outbox();
     entries.push(entry);
     this.saveOutbox(entries);

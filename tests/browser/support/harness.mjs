@@ -260,7 +260,9 @@ export async function staffLogin(baseUrl, user) {
 export async function connectAgent(browser, baseUrl, token) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(baseUrl + '/healthz');
+  // Any page of the server's own with connect-src 'self' (API responses
+  // carry default-src 'none'): the widget's page, which does nothing by itself.
+  await page.goto(baseUrl + '/widget.html');
   await page.evaluate(
     ({ token }) =>
       new Promise((resolve, reject) => {
@@ -279,6 +281,8 @@ export async function connectAgent(browser, baseUrl, token) {
           window.__closed = e.code;
           reject(new Error(`agent socket closed ${e.code}`));
         };
+        // A socket the page's CSP blocks may never say so: do not wait forever.
+        setTimeout(() => reject(new Error(`agent socket: no hello within 10 s (readyState ${ws.readyState})`)), 10_000);
       }),
     { token },
   );
