@@ -386,6 +386,8 @@ test('a reload in the middle of a conversation keeps it, and messages typed offl
   await frameEl.waitFor({ state: 'visible' });
   const frame2 = await (await frameEl.elementHandle()).contentFrame();
   await waitForLogText(frame2, 'Napisane bez sieci');
+  // The restored history is not read out again; what comes next is.
+  await frame2.waitForFunction(() => document.getElementById('log-region').getAttribute('aria-live') === 'polite');
   const texts = await logTexts(frame2);
   assert.equal(texts.filter((t) => t === 'Napisane bez sieci').length, 1);
   assert.equal(texts.filter((t) => t === 'Pierwsza wiadomość').length, 1);

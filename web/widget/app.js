@@ -32,6 +32,7 @@ const el = {
   statusDetail: $('status-detail'),
   connStatus: $('conn-status'),
   scroller: $('scroller'),
+  logRegion: $('log-region'),
   log: $('log'),
   pending: $('pending'),
   typing: $('typing'),
@@ -240,6 +241,7 @@ function resetConversation() {
   rows.clear();
   el.log.replaceChildren();
   el.pending.replaceChildren();
+  el.logRegion.setAttribute('aria-live', 'polite');
   agentName = '';
   queue = null;
   el.typing.textContent = '';
@@ -656,6 +658,10 @@ function boot() {
   el.minimize.hidden = !embedded;
   document.documentElement.classList.toggle('w-embedded', embedded);
   if (client.hasChat()) {
+    // The history shown again after a reload is not news: it is put in place
+    // quietly, and announcements start with what comes after it.
+    el.logRegion.setAttribute('aria-live', 'off');
+    client.addEventListener('synced', () => el.logRegion.setAttribute('aria-live', 'polite'), { once: true });
     showChat();
     client.start();
   } else {

@@ -17,6 +17,7 @@
 //   connection   {status, retryIn?}   connecting | online | offline
 //   notice       {code}               an error the resident should see
 //   lost         {}                   the chat no longer exists on the server
+//   synced       {upTo}               a catch-up fetch has completed
 //
 // Store layout (localStorage, this origin only):
 //   centrala.widget.chat    {chatId, token, lang, rated, closed}
@@ -408,6 +409,7 @@ export class ChatClient extends EventTarget {
       return;
     }
     this.catchingUp = false;
+    this.emit('synced', { upTo: this.synced });
     if (this.ws === ws && this.status === 'online') this.flushOutbox();
   }
 
