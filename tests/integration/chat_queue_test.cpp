@@ -1,5 +1,7 @@
 // Chats in line through the real server: capacity and first-come-first-served,
 // and durability of acked messages and waiting chats across `kill -9`.
+#include <set>
+
 #include "chat_common.hpp"
 
 namespace centrala::testing::chat {
@@ -25,6 +27,27 @@ TEST_F(ChatQueueTest, OneChatAtATimeInArrivalOrderForCapacityOne) {
     EXPECT_EQ(handoff(b, Ask::button).value("position", 0), 2);
     EXPECT_EQ(handoff(c, Ask::rest).value("position", 0), 3);
     ASSERT_FALSE(HasFailure());
+
+    // Supervisors see the line: all three waiting in `general`, a page at a time.
+    Login boss = must_login("kierownik");
+    auto page1 = http->get("/api/v1/contacts?state=waiting&queue=general&limit=2", {bearer(boss.token)});
+    ASSERT_EQ(page1.status, 200) << page1;
+    const json p1 = page1.json();
+    ASSERT_EQ(p1.value("items", json::array()).size(), 2u) << page1;
+    ASSERT_TRUE(p1["next"].is_string()) << page1;
+    auto page2 = http->get("/api/v1/contacts?state=waiting&queue=general&limit=2&cursor=" + p1["next"].get<std::string>(),
+                           {bearer(boss.token)});
+    ASSERT_EQ(page2.status, 200) << page2;
+    const json p2 = page2.json();
+    EXPECT_TRUE(p2["next"].is_null()) << page2;
+    std::set<std::string> listed;
+    for (const json* page : {&p1, &p2})
+        for (const auto& c : page->value("items", json::array())) {
+            listed.insert(c.value("id", ""));
+            EXPECT_EQ(c.value("state", ""), "waiting") << c.dump();
+        }
+    EXPECT_EQ(listed, (std::set<std::string>{a.chat_id, b.chat_id, c.chat_id})) << page1 << page2;
+    EXPECT_EQ(http->get("/api/v1/contacts?state=waiting&queue=vehicles", {bearer(boss.token)}).json()["items"].size(), 0u);
 
     set_state(anna, "available");
     auto is_offer = [](const json& j) { return j.value("type", "") == "offer"; };
@@ -224,6 +247,196 @@ TEST_F(ChatOfferTimeoutTest, ALapsedOfferGoesToTheNextConsultantAndTheChatKeepsI
     auto joined = r.sock->wait_type("agent_joined", 3s);
     ASSERT_TRUE(joined.has_value());
     EXPECT_EQ(joined->value("name", ""), "Anna Nowak");
+}
+
+// Some queues closed (a schedule with no opening hours): refusals change nothing.
+class ChatHoursTest : public ChatTest {
+protected:
+    void configure(json& config) override {
+        ChatTest::configure(config);
+        config["business_hours"]["never"] = {{"mon", json::array()}, {"tue", json::array()}, {"wed", json::array()},
+                                             {"thu", json::array()}, {"fri", json::array()}, {"sat", json::array()},
+                                             {"sun", json::array()}};
+        for (auto& q : config["queues"])
+            if (q["id"] == "vehicles" || q["id"] == "dept_komunikacja") q["hours"] = "never";
+    }
+};
+
+TEST_F(ChatHoursTest, OutsideOpeningHoursAHandoffIsRefusedAndTheResidentStaysWithTheBot) {
+    Login boss = must_login("kierownik");
+    Resident r = create_chat("Po Godzinach", "pl", "vehicles");
+    connect_resident(r);
+    ASSERT_TRUE(r.sock->send({{"type", "handoff"}}));
+    auto err = r.sock->wait_type("error", 3s);
+    ASSERT_TRUE(err.has_value()) << "a refused handoff is not silent";
+    EXPECT_EQ(err->value("code", ""), "queue_closed") << err->dump();
+    auto told = r.sock->wait([](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; }, 3s);
+    EXPECT_TRUE(told.has_value()) << "the resident is told that consultants are not available now";
+    EXPECT_TRUE(r.sock->seen([](const json& j) { return j.value("type", "") == "queue"; }).empty()) << "a queue frame for a refused handoff";
+    auto rest = http->post(r.path("/handoff"), json::object(), {r.header()});
+    EXPECT_EQ(rest.status, 409) << rest;
+    if (rest.status >= 400) {
+        EXPECT_EQ(error_code(rest), "queue_closed");
+    }
+    json c = contact(boss, r.chat_id);
+    EXPECT_EQ(c.value("state", ""), "bot") << c.dump();
+    EXPECT_TRUE(c["enqueued_at"].is_null()) << c.dump();
+    // The bot conversation carries on.
+    EXPECT_GT(resident_says_ok(r, "To kiedy jesteście otwarci?", "r-1"), 0);
+}
+
+TEST_F(ChatHoursTest, ATransferToAClosedDepartmentIsRefusedAndTheChatStaysWithTheConsultant) {
+    Login boss = must_login("kierownik");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    Resident r = create_chat("Nie Przekazuj");
+    connect_resident(r);
+    handoff(r);
+    serve(anna, r);
+    ASSERT_FALSE(HasFailure());
+    auto queue_frames = [&] { return r.sock->seen([](const json& j) { return j.value("type", "") == "queue"; }).size(); };
+    r.sock->drain(200ms);
+    const size_t queue_frames_before = queue_frames();
+    auto t = http->post("/api/v1/contacts/" + r.chat_id + "/transfer", {{"queue", "dept_komunikacja"}, {"note", "po godzinach"}},
+                        {anna.auth()});
+    EXPECT_EQ(t.status, 409) << t;
+    if (t.status >= 400) {
+        EXPECT_EQ(error_code(t), "queue_closed");
+    }
+    json c = contact(boss, r.chat_id);
+    EXPECT_EQ(c.value("state", ""), "active") << c.dump();
+    EXPECT_EQ(c["agents"], json::array({anna.id})) << c.dump();
+    anna.sock->drain(300ms);
+    EXPECT_TRUE(anna.sock->seen([](const json& j) { return j.value("type", "") == "contact_closed"; }).empty());
+    r.sock->drain(200ms);
+    EXPECT_EQ(queue_frames(), queue_frames_before) << "the resident was put back in line by a refused transfer";
+    const int64_t still = agent_says_ok(anna, r.chat_id, "Wydział jest już zamknięty, pomogę sama.", "a-1");
+    EXPECT_TRUE(r.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == still; }));
+}
+
+// Short grace periods (the minimum, 5 s) for residents and consultants who leave.
+class ChatLeavingTest : public ChatTest {
+protected:
+    void configure(json& config) override {
+        ChatTest::configure(config);
+        config["chat"]["abandon_grace_seconds"] = 5;
+        config["chat"]["agent_return_grace_seconds"] = 5;
+    }
+
+    // Polls GET /api/v1/contacts/{id} until its state is not `from` (or the time is up).
+    std::string state_after(const Login& who, const std::string& chat_id, const std::string& from,
+                            std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::string state;
+        do {
+            state = contact(who, chat_id).value("state", "");
+            if (state != from) break;
+            std::this_thread::sleep_for(250ms);
+        } while (std::chrono::steady_clock::now() < deadline);
+        return state;
+    }
+};
+
+TEST_F(ChatLeavingTest, AWaitingResidentWhoLeavesIsAbandonedAndOneWhoComesBackKeepsTheirPlace) {
+    Login boss = must_login("kierownik");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    Resident gone = create_chat("Odchodzi");
+    Resident back = create_chat("Wraca");
+    connect_resident(gone);
+    connect_resident(back);
+    EXPECT_EQ(handoff(gone).value("position", 0), 1);
+    EXPECT_EQ(handoff(back).value("position", 0), 2);
+    const std::string back_enqueued = contact(boss, back.chat_id).value("enqueued_at", "");
+    gone.sock->close();
+    back.sock->close();
+    std::this_thread::sleep_for(2s);
+    json hello = connect_resident(back);  // within the grace period
+    EXPECT_EQ(hello.value("state", ""), "waiting") << hello.dump();
+
+    const std::string st = state_after(boss, gone.chat_id, "waiting", 8s);
+    EXPECT_TRUE(st == "abandoned" || st == "closed") << "a resident gone for longer than the grace period: " << st;
+    json kept = contact(boss, back.chat_id);
+    EXPECT_EQ(kept.value("state", ""), "waiting") << "a resident who came back in time lost the place: " << kept.dump();
+    EXPECT_EQ(kept.value("enqueued_at", ""), back_enqueued) << kept.dump();
+    EXPECT_TRUE(back.sock->wait([](const json& j) { return j.value("type", "") == "queue" && j.value("position", 0) == 1; }, 3s))
+        << "the remaining resident was not told they moved up";
+
+    // The consultant is offered only the one still there.
+    set_state(anna, "available");
+    auto offer = anna.sock->wait([](const json& j) { return j.value("type", "") == "offer"; }, 5s);
+    ASSERT_TRUE(offer.has_value());
+    EXPECT_EQ((*offer)["contact"].value("id", ""), back.chat_id) << offer->dump();
+    // The one who left cannot write into the abandoned chat.
+    auto late = http->post(gone.path("/messages"), {{"text", "Jestem z powrotem"}, {"client_msg_id", "late"}}, {gone.header()});
+    EXPECT_EQ(late.status, 409) << late;
+}
+
+TEST_F(ChatLeavingTest, AResidentWhoKeepsWritingOverRestIsNotTakenAsGone) {
+    // Contract §6 offers REST equivalents of the socket (messages, handoff); a
+    // resident using them is plainly still there.
+    Login boss = must_login("kierownik");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    Resident r = create_chat("Tylko REST");
+    auto h = http->post(r.path("/handoff"), json::object(), {r.header()});
+    ASSERT_EQ(h.status, 200) << h;
+    ASSERT_EQ(h.json().value("state", ""), "waiting") << h;
+    int64_t last_seen = 0;
+    for (int i = 0; i < 8; ++i) {  // about 8 s: longer than the 5 s grace period
+        auto post = http->post(r.path("/messages"), {{"text", "Nadal czekam (" + std::to_string(i) + ")"}, {"client_msg_id", "rest-" + std::to_string(i)}},
+                               {r.header()});
+        EXPECT_EQ(post.status, 201) << "message " << i << " from a resident writing every second: " << post;
+        const json items = public_messages(r, last_seen);
+        if (!items.empty()) last_seen = num(items.back()["id"]);
+        std::this_thread::sleep_for(1s);
+    }
+    EXPECT_EQ(contact(boss, r.chat_id).value("state", ""), "waiting") << "a resident writing every second was taken as gone";
+    set_state(anna, "available");
+    wait_offer(anna, r.chat_id, 3s);
+}
+
+TEST_F(ChatLeavingTest, AnActiveChatWhoseConsultantStaysOfflineGoesBackInLine) {
+    Login admin = must_login("admin");
+    Login boss = must_login("kierownik");
+    create_agent(admin, "ewa", "Ewa Nowicka");
+    Agent ewa = agent("ewa");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    open_agent_socket(ewa);
+    set_state(anna, "available");
+    Resident r = create_chat("Porzucona Przez Konsultantkę");
+    connect_resident(r);
+    handoff(r);
+    serve(anna, r);
+    ASSERT_FALSE(HasFailure());
+    const std::string enqueued = contact(boss, r.chat_id).value("enqueued_at", "");
+    resident_says_ok(r, "Halo, jest tam ktoś?", "r-1");
+
+    set_state(anna, "offline");
+    // Within the grace period nothing happens ...
+    std::this_thread::sleep_for(2s);
+    EXPECT_EQ(contact(boss, r.chat_id).value("state", ""), "active");
+    // ... after it, the chat waits again in its queue with its original enqueue time.
+    const std::string st = state_after(boss, r.chat_id, "active", 8s);
+    EXPECT_EQ(st, "waiting");
+    json c = contact(boss, r.chat_id);
+    EXPECT_EQ(c.value("queue", ""), "general") << c.dump();
+    EXPECT_EQ(c.value("enqueued_at", ""), enqueued) << c.dump();
+    EXPECT_TRUE(r.sock->wait_type("queue", 3s).has_value()) << "the resident was not told they wait again";
+    EXPECT_TRUE(anna.sock->wait([&](const json& j) {
+        return j.value("type", "") == "contact_closed" && j.value("contact_id", "") == r.chat_id;
+    }, 3s)) << "the consultant who left was not told the chat left her";
+    // Another consultant takes it, with the history.
+    set_state(ewa, "available");
+    json offer = wait_offer(ewa, r.chat_id);
+    ASSERT_FALSE(offer.is_null());
+    accept(ewa, offer);
+    auto joined = r.sock->wait_type("agent_joined", 3s);
+    ASSERT_TRUE(joined.has_value());
+    EXPECT_EQ(joined->value("name", ""), "Ewa Nowicka");
+    EXPECT_TRUE(any_text(staff_messages(ewa.login, r.chat_id), "Halo, jest tam ktoś?"));
 }
 
 }  // namespace

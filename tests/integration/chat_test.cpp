@@ -98,6 +98,8 @@ TEST_F(ChatFlowTest, WholeConversationFromBotToConsultantToRating) {
     EXPECT_EQ((*got)["author"].value("kind", ""), "agent") << got->dump();
     EXPECT_EQ((*got)["author"].value("name", ""), "Anna Nowak") << got->dump();
     EXPECT_TRUE(is_rfc3339_utc(got->value("created_at", ""))) << got->dump();
+    EXPECT_FALSE((*got)["author"].contains("id")) << "staff ids are not shown to residents: " << got->dump();
+    EXPECT_FALSE(got->contains("internal")) << got->dump();
 
     // Resident -> consultant.
     const int64_t m3 = resident_says_ok(r, "Chodzi o tablice rejestracyjne.", "r-3");
@@ -157,6 +159,15 @@ TEST_F(ChatFlowTest, WholeConversationFromBotToConsultantToRating) {
         EXPECT_EQ(c.value("state", ""), "closed") << c.dump();
         EXPECT_EQ(c.value("disposition", ""), "vehicles") << c.dump();
         EXPECT_TRUE(is_rfc3339_utc(c.value("closed_at", ""))) << c.dump();
+    }
+
+    // Coming back to a closed chat: hello says so.
+    {
+        Resident again;
+        again.chat_id = r.chat_id;
+        again.token = r.token;
+        json h = connect_resident(again);
+        EXPECT_EQ(h.value("state", ""), "closed") << h.dump();
     }
 
     // One rating; a second is a conflict.
@@ -390,6 +401,38 @@ TEST_F(ChatFlowTest, ReconnectGetsEveryMissedMessageOnceInOrder) {
     open_agent_socket(anna);
     const int64_t reply = agent_says_ok(anna, r.chat_id, "Jestem, przepraszam.", "a-back");
     EXPECT_TRUE(r.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == reply; }));
+}
+
+TEST_F(ChatFlowTest, TwoTabsOfOneResidentBothFollowTheConversation) {
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    Resident r = create_chat("Dwie Karty");
+    connect_resident(r);
+    Resident tab2;  // same chat, same token, a second socket
+    tab2.chat_id = r.chat_id;
+    tab2.token = r.token;
+    tab2.name = r.name;
+    connect_resident(tab2);
+    handoff(r);
+    EXPECT_TRUE(tab2.sock->wait_type("queue", 3s).has_value()) << "the second tab was not told the place in line";
+    serve(anna, r);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_TRUE(tab2.sock->wait_type("agent_joined", 3s).has_value());
+
+    // What one tab sends, the other shows; the consultant's reply reaches both.
+    const int64_t mine = resident_says_ok(r, "Piszę z pierwszej karty", "tab1-1");
+    EXPECT_TRUE(tab2.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == mine; }, 3s))
+        << "the other tab did not get the resident's own message";
+    const int64_t reply = agent_says_ok(anna, r.chat_id, "Odpowiadam obu kartom", "a-1");
+    for (Resident* tab : {&r, &tab2})
+        EXPECT_TRUE(tab->sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == reply; }, 3s));
+    // One tab closes; the other carries on.
+    r.sock->close();
+    std::this_thread::sleep_for(200ms);
+    const int64_t later = agent_says_ok(anna, r.chat_id, "Czy nadal tu jesteś?", "a-2");
+    EXPECT_TRUE(tab2.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == later; }, 3s));
+    EXPECT_GT(resident_says_ok(tab2, "Tak, w drugiej karcie", "tab2-1"), later);
 }
 
 TEST_F(ChatFlowTest, DuplicateClientMsgIdIsStoredOnceAndAckedWithTheFirstId) {
