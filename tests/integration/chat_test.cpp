@@ -1,6 +1,8 @@
 // Resident chat end to end over real sockets (contract §5 and §6): the whole
 // conversation from the bot to a consultant and a rating, transfers, resuming
 // after a reconnect, and client_msg_id de-duplication.
+#include <set>
+
 #include "chat_common.hpp"
 
 namespace centrala::testing::chat {
@@ -433,6 +435,65 @@ TEST_F(ChatFlowTest, TwoTabsOfOneResidentBothFollowTheConversation) {
     const int64_t later = agent_says_ok(anna, r.chat_id, "Czy nadal tu jesteś?", "a-2");
     EXPECT_TRUE(tab2.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == later; }, 3s));
     EXPECT_GT(resident_says_ok(tab2, "Tak, w drugiej karcie", "tab2-1"), later);
+}
+
+TEST_F(ChatFlowTest, AChatThatNeedsAnInterpreterIsServedByTwoPeopleAtOnce) {
+    Login admin = must_login("admin");
+    Login boss = must_login("kierownik");
+    create_agent(admin, "tlumaczka", "Ewa Tłumaczka PJM", {{"pjm", 5}});
+    Agent ewa = agent("tlumaczka");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    open_agent_socket(ewa);
+    set_state(anna, "available");
+
+    auto created = http->post("/api/v1/public/chats", {{"name", "Głucha Mieszkanka"}, {"lang", "pl"}, {"needs_interpreter", true}});
+    ASSERT_EQ(created.status, 201) << created;
+    Resident r;
+    r.chat_id = created.json().value("chat_id", "");
+    r.token = created.json().value("visitor_token", "");
+    connect_resident(r);
+    handoff(r);
+    // The consultant alone is not enough: nobody is offered it until an interpreter is free.
+    EXPECT_FALSE(anna.sock->wait_type("offer", 1s).has_value()) << "offered without an interpreter";
+    set_state(ewa, "available");
+    json oa = wait_offer(anna, r.chat_id);
+    json oe = wait_offer(ewa, r.chat_id);
+    ASSERT_FALSE(oa.is_null() || oe.is_null());
+    EXPECT_TRUE(oa.value("contact", json::object()).value("needs_interpreter", false)) << oa.dump();
+    // Both accept (the contact is assigned once both have).
+    ASSERT_TRUE(anna.sock->send({{"type", "accept"}, {"offer_id", oa["offer_id"]}}));
+    ASSERT_TRUE(ewa.sock->send({{"type", "accept"}, {"offer_id", oe["offer_id"]}}));
+    for (Agent* a : {&anna, &ewa})
+        EXPECT_TRUE(a->sock->wait([&](const json& j) {
+            return j.value("type", "") == "contact_assigned" && j["contact"].value("id", "") == r.chat_id;
+        }, 3s)) << a->name << " got no contact_assigned";
+    std::set<std::string> joined;
+    for (int i = 0; i < 2; ++i)
+        if (auto j = r.sock->wait_type("agent_joined", 3s)) joined.insert(j->value("name", ""));
+    EXPECT_EQ(joined, (std::set<std::string>{"Anna Nowak", "Ewa Tłumaczka PJM"}));
+    json c = contact(boss, r.chat_id);
+    EXPECT_EQ(c.value("state", ""), "active") << c.dump();
+    EXPECT_EQ(c["agents"].size(), 2u) << c.dump();
+
+    // Everyone sees everyone's messages; the resident sees no notes.
+    const int64_t m = resident_says_ok(r, "Dzień dobry, proszę o tłumacza.", "r-1");
+    for (Agent* a : {&anna, &ewa})
+        EXPECT_TRUE(a->sock->wait([&](const json& j) {
+            return j.value("type", "") == "message" && j.contains("message") && num(j["message"]["id"]) == m;
+        }, 3s)) << a->name << " did not get the resident's message";
+    const int64_t from_ewa = agent_says_ok(ewa, r.chat_id, "Jestem tłumaczką, zaczynamy.", "e-1");
+    EXPECT_TRUE(r.sock->wait([&](const json& j) { return j.value("type", "") == "message" && num(j.value("id", json("0"))) == from_ewa; }, 3s));
+    EXPECT_TRUE(anna.sock->wait([&](const json& j) {
+        return j.value("type", "") == "message" && j.contains("message") && num(j["message"]["id"]) == from_ewa;
+    }, 3s)) << "the consultant did not see the interpreter's message";
+
+    ASSERT_EQ(http->post("/api/v1/contacts/" + r.chat_id + "/close", {{"disposition", "other"}}, {anna.auth()}).status, 200);
+    for (Agent* a : {&anna, &ewa})
+        EXPECT_TRUE(a->sock->wait([&](const json& j) {
+            return j.value("type", "") == "contact_closed" && j.value("contact_id", "") == r.chat_id;
+        }, 3s)) << a->name << " was not told the chat closed";
+    EXPECT_TRUE(r.sock->wait_type("closed", 3s).has_value());
 }
 
 TEST_F(ChatFlowTest, DuplicateClientMsgIdIsStoredOnceAndAckedWithTheFirstId) {
