@@ -421,6 +421,19 @@ test('English and Ukrainian: the start screen and the conversation follow the ch
   await page.close();
 });
 
+test('opened on its own at /widget (a link from a phone app or an e-mail) it works without a host page', async () => {
+  const context = await newContext({ viewport: { width: 390, height: 740 } });
+  const page = await context.newPage();
+  problems.push(await watchPage(page));
+  await page.goto(server.url + '/widget');
+  await page.locator('#start-view').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#minimize').isVisible(), false, 'nothing to minimise into');
+  assert.equal(await page.title(), 'Czat z urzędem — Miejskie Centrum Kontaktu');
+  await page.getByRole('button', { name: 'Rozpocznij czat' }).click();
+  await waitForLogText(page, 'Dzień dobry!');
+  await page.close();
+});
+
 test('(5) axe-core inside the iframe: no serious or critical violations (start, conversation; closed in test 2)', async () => {
   const context = await newContext();
   const page = await openHostPage(context);
