@@ -268,6 +268,12 @@ void Api::build_routes() {
     router_.add("GET", "/api/v1/me", Access::agent, bind(&Api::me));
     router_.add("PATCH", "/api/v1/me", Access::agent, bind(&Api::update_me));
     router_.add("PUT", "/api/v1/agents/me/state", Access::agent, bind(&Api::set_my_state));
+    router_.add("POST", "/api/v1/agents/me/end-wrap-up", Access::agent, [this](Call c) {
+        auto r = b_.routing.end_wrap_up(c.who->user.id);
+        if (!r) return c.reply(Response::error(r.error()));
+        apply(*r);
+        c.reply(Response::json(200, agent_state_json(c.who->user.id)));
+    });
     router_.add("GET", "/api/v1/users", Access::supervisor, bind(&Api::list_users));
     router_.add("POST", "/api/v1/users", Access::admin, bind(&Api::create_user));
     router_.add("GET", "/api/v1/users/{id}", Access::supervisor, bind(&Api::get_user));

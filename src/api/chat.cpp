@@ -62,6 +62,7 @@ json message_json(const store::StoredMessage& m, bool for_staff) {
         j["contact_id"] = std::to_string(m.contact_id);
         j["internal"] = m.internal;
         if (m.author_kind == "agent") j["author"]["id"] = std::to_string(m.author_id);
+        if (!m.client_msg_id.empty()) j["client_msg_id"] = m.client_msg_id;
     }
     return j;
 }
@@ -87,7 +88,11 @@ json contact_json(const store::ContactRow& c) {
 }
 
 // The resident's view of the chat state.
-std::string public_state(const std::string& s) { return s == "abandoned" ? "closed" : s; }
+std::string public_state(const std::string& s) {
+    if (s == "abandoned") return "closed";
+    if (s == "queueing") return "waiting";
+    return s;
+}
 
 const std::map<std::string, std::map<std::string, std::string>>& texts() {
     static const std::map<std::string, std::map<std::string, std::string>> t = {
@@ -196,7 +201,7 @@ void ResidentSocket::authenticate(const std::string& token) {
                            if (auto* chat = api_.live_chat(row.id)) {
                                chat->residents.push_back(this);
                                chat->residents_gone_since.reset();
-                               state = chat->row.state;
+                               state = public_state(chat->row.state);
                            }
                            send({{"type", "hello"},
                                  {"chat_id", std::to_string(row.id)},
@@ -432,7 +437,9 @@ Result<void> Api::check_resident_text(LiveChat& chat, const std::string& text) c
 
 void Api::resident_message(int64_t chat_id, const std::string& text, const std::string& client_msg_id, MessageDone done) {
     LiveChat* chat = live_chat(chat_id);
-    if (!chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (!chat || chat->row.state == "closed") return done(Error::conflict("chat_closed", "This conversation has ended."));
+    chat->residents_gone_since.reset();  // writing over REST counts as being here
+    if (chat->residents.empty()) chat->residents_gone_since = b_.clock.now();
     if (auto ok = check_resident_text(*chat, text); !ok) return done(ok.error());
     store::NewMessage m;
     m.contact_id = chat_id;
@@ -476,7 +483,7 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done)
         return done(events.error());
     }
     const std::string queue = b_.routing.queue_of(chat_id).value_or("");
-    chat->row.state = "waiting";
+    chat->row.state = "queueing";  // waiting in routing; on disk in a moment
     chat->row.topic = topic;
     chat->row.queue = queue;
     chat->row.enqueued_at = now;
@@ -488,12 +495,14 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done)
                       LiveChat* chat = live_chat(chat_id);
                       if (!r) {
                           spdlog::error("contact {} could not be queued on disk: {}", chat_id, r.error().message);
+                          if (chat) chat->row.state = "bot";
                           auto undo = b_.routing.abandon(chat_id);
                           if (undo) apply(*undo);
-                          if (chat) chat->row.state = "bot";
                           return done(r);
                       }
-                      if (chat) {
+                      if (chat && chat->row.state == "queueing") {
+                          // Only now, with the wait on disk, is the resident told.
+                          chat->row.state = "waiting";
                           post_system(chat_id, "system", resident_text(chat->row.lang, "queued"));
                           send_queue_position(*chat, true);
                       }
@@ -573,14 +582,28 @@ void Api::on_chat_event(const routing::Event& e) {
             const bool closed = e.type == EventType::contact_closed;
             log_event(e.agents.empty() ? std::nullopt : std::optional<int64_t>(e.agents[0]),
                       {{"waited_ms", e.waited_ms}, {"handled_ms", e.handled_ms}});
-            if (closed) {
-                for (auto* r : chat->residents) {
-                    r->send({{"type", "closed"}});
-                    r->send({{"type", "rating_request"}});
-                }
-                post_system(id, "system", resident_text(chat->row.lang, "closed"));
+            if (!closed) {
+                chats_.erase(id);
+                break;
             }
-            chats_.erase(id);  // no more messages; sockets stay open for the rating
+            for (auto* r : chat->residents) {
+                r->send({{"type", "closed"}});
+                r->send({{"type", "rating_request"}});
+            }
+            // Closed to new messages now; forgotten once the closing message
+            // has been stored and delivered. Sockets stay open for the rating.
+            chat->row.state = "closed";
+            {
+                store::NewMessage m;
+                m.contact_id = id;
+                m.author_kind = "system";
+                m.body = resident_text(chat->row.lang, "closed");
+                m.created_at = now;
+                store_message(std::move(m), [this, id](Result<store::StoredMessage> r) {
+                    if (r) deliver(*r);
+                    chats_.erase(id);
+                });
+            }
             break;
         }
         default: break;
@@ -592,7 +615,7 @@ void Api::check_abandoned_chats() {
     std::vector<int64_t> gone;
     for (auto& [id, chat] : chats_)
         if (chat.residents.empty() && chat.residents_gone_since && now - *chat.residents_gone_since >= opt_.abandon_grace &&
-            (chat.row.state == "waiting" || chat.row.state == "bot"))
+            (chat.row.state == "waiting" || chat.row.state == "queueing" || chat.row.state == "bot"))
             gone.push_back(id);
     // Active chats whose consultants are all offline (e.g. after a restart, or a
     // dropped laptop) go back in line after a grace period, keeping their place.
@@ -622,7 +645,7 @@ void Api::check_abandoned_chats() {
     }
     for (auto id : gone) {
         auto& chat = chats_.at(id);
-        if (chat.row.state == "waiting") {
+        if (chat.row.state == "waiting" || chat.row.state == "queueing") {
             auto r = b_.routing.abandon(id);
             if (r) apply(*r);
         }
@@ -720,8 +743,10 @@ void Api::public_messages(Call c) {
             if (!chat || chat->id != id) return Error::not_found("chat_not_found", "No such conversation.");
             return s.messages_after(id, after, false, 500);
         },
-        [reply = c.reply](Result<std::vector<store::StoredMessage>> r) {
+        [this, id = *id, reply = c.reply](Result<std::vector<store::StoredMessage>> r) {
             if (!r) return reply(Response::error(r.error()));
+            // A resident polling over REST is present.
+            if (LiveChat* live = live_chat(id); live && live->residents.empty()) live->residents_gone_since = b_.clock.now();
             json items = json::array();
             for (const auto& m : *r) items.push_back(message_json(m, false));
             json next = r->size() == 500 ? json(std::to_string(r->back().id)) : json(nullptr);
@@ -759,6 +784,8 @@ void Api::public_handoff(Call c) {
                   [this, id = *id, reply = c.reply](Result<store::ContactRow> chat) {
                       if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
                       if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
+                      if (LiveChat* live = live_chat(id); live && live->residents.empty())
+                          live->residents_gone_since = b_.clock.now();  // present over REST
                       start_handoff(id, [this, id, reply](Result<void> r) {
                           if (!r) return reply(Response::error(r.error()));
                           LiveChat* live = live_chat(id);
@@ -842,12 +869,17 @@ void Api::list_contacts(Call c) {
 void Api::get_contact(Call c) {
     auto id = to_id(c.params["id"]);
     if (!id) return c.reply(Response::error(404, "contact_not_found", "No such conversation."));
-    on_chat_store([id = *id](store::ChatStore& s) { return s.contact(id); },
-                  [this, who = *c.who, reply = c.reply](Result<store::ContactRow> r) {
+    const bool supervisor = at_least(c.who->user.role, Role::supervisor);
+    on_chat_store([id = *id, uid = c.who->user.id, supervisor](store::ChatStore& s) -> Result<store::ContactRow> {
+        if (!supervisor) {
+            auto ok = s.may_read(id, uid);
+            if (!ok) return ok.error();
+            if (!*ok) return Error::not_found("contact_not_found", "No such conversation.");
+        }
+        return s.contact(id);
+    },
+                  [this, reply = c.reply](Result<store::ContactRow> r) {
                       if (!r) return reply(Response::error(r.error()));
-                      const bool mine = std::find(r->agents.begin(), r->agents.end(), who.user.id) != r->agents.end();
-                      if (!mine && !at_least(who.user.role, Role::supervisor))
-                          return reply(Response::error(404, "contact_not_found", "No such conversation."));
                       json j = contact_json(*r);
                       if (auto pos = b_.routing.position_of(r->id); pos && r->state == "waiting") j["position"] = *pos;
                       reply(Response::json(200, j));
@@ -866,10 +898,11 @@ void Api::contact_messages(Call c) {
     const bool supervisor = at_least(c.who->user.role, Role::supervisor);
     on_chat_store(
         [id = *id, after, uid = c.who->user.id, supervisor](store::ChatStore& s) -> Result<std::vector<store::StoredMessage>> {
-            auto chat = s.contact(id);
-            if (!chat) return chat.error();
-            if (!supervisor && std::find(chat->agents.begin(), chat->agents.end(), uid) == chat->agents.end())
-                return Error::not_found("contact_not_found", "No such conversation.");
+            if (!supervisor) {
+                auto ok = s.may_read(id, uid);
+                if (!ok) return ok.error();
+                if (!*ok) return Error::not_found("contact_not_found", "No such conversation.");
+            }
             return s.messages_after(id, after, true, 500);
         },
         [reply = c.reply](Result<std::vector<store::StoredMessage>> r) {
@@ -916,6 +949,7 @@ void Api::agent_message(const Principal& who, const json& frame, AgentSocket& so
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(who, chat, *id))
         return sock.send_error("contact_not_found", "No open conversation with that id is yours.", cmid);
+    if (chat->row.state == "closed") return sock.send_error("chat_closed", "This conversation has ended.", cmid);
     auto m = read_staff_message(frame, *id, opt_.max_message_chars);
     if (!m) return sock.send_error(m.error().code, m.error().message, cmid);
     store::NewMessage nm{*id, "agent", who.user.id, who.user.display_name, m->text, m->internal, "", m->client_msg_id,
@@ -932,8 +966,9 @@ void Api::agent_message(const Principal& who, const json& frame, AgentSocket& so
             if (target) target->send_error(r.error().code, r.error().message, cmid);
             return;
         }
-        if (!r->duplicate) deliver(*r);
+        // The author hears first that it is stored, then everyone gets it.
         if (target) target->send({{"type", "ack"}, {"client_msg_id", cmid}, {"id", std::to_string(r->id)}});
+        if (!r->duplicate) deliver(*r);
     });
 }
 
@@ -944,6 +979,7 @@ void Api::post_contact_message(Call c) {
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
     auto body = json_body(c.request);
     if (!body) return c.reply(Response::error(body.error()));
+    if (chat->row.state == "closed") return c.reply(Response::error(409, "chat_closed", "This conversation has ended."));
     auto m = read_staff_message(*body, *id, opt_.max_message_chars);
     if (!m) return c.reply(Response::error(m.error()));
     store::NewMessage nm{*id, "agent", c.who->user.id, c.who->user.display_name, m->text, m->internal, "",

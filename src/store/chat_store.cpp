@@ -96,7 +96,13 @@ Result<std::vector<ContactRow>> ChatStore::contacts(const ContactFilter& f) {
     if (f.state == "closed") sql += " AND state IN ('closed', 'abandoned')";
     else if (!f.state.empty()) sql += " AND state = ?1";
     if (!f.queue.empty()) sql += " AND queue = ?2";
-    if (f.agent_id) sql += " AND EXISTS (SELECT 1 FROM contact_agents a WHERE a.contact_id = c.id AND a.user_id = ?3)";
+    // Open contacts belong to whoever serves them now; closed ones also to
+    // everyone who served them on the way.
+    if (f.agent_id)
+        sql += (f.state == "closed" || f.state.empty())
+                   ? " AND EXISTS (SELECT 1 FROM contact_agents a WHERE a.contact_id = c.id AND a.user_id = ?3 "
+                     "AND (a.left_at IS NULL OR c.state IN ('closed', 'abandoned')))"
+                   : " AND EXISTS (SELECT 1 FROM contact_agents a WHERE a.contact_id = c.id AND a.user_id = ?3 AND a.left_at IS NULL)";
     if (f.before_id) sql += " AND id < ?4";
     sql += " ORDER BY id DESC LIMIT ?5";
     auto st = db_.prepare(sql);
@@ -136,6 +142,17 @@ Result<std::vector<ContactRow>> ChatStore::open_contacts() {
         if (full) c.agents = full->agents;
     }
     return out;
+}
+
+Result<bool> ChatStore::may_read(int64_t contact_id, int64_t user_id) {
+    auto st = db_.prepare(
+        "SELECT 1 FROM contact_agents a JOIN contacts c ON c.id = a.contact_id WHERE a.contact_id = ? AND a.user_id = ? "
+        "AND (a.left_at IS NULL OR c.state IN ('closed', 'abandoned')) LIMIT 1");
+    if (!st) return st.error();
+    st->bind(1, contact_id).bind(2, user_id);
+    auto r = st->step();
+    if (!r) return r.error();
+    return *r;
 }
 
 Result<int64_t> ChatStore::open_chats_from(const std::string& address, SysTime since) {

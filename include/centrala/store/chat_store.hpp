@@ -68,6 +68,8 @@ public:
     Result<std::vector<ContactRow>> contacts(const ContactFilter& f);
     Result<std::vector<ContactRow>> open_contacts();  // waiting and active, for a restart
     Result<int64_t> open_chats_from(const std::string& address, SysTime since);
+    // A consultant may read a contact they serve now, or a closed one they served.
+    Result<bool> may_read(int64_t contact_id, int64_t user_id);
 
     Result<void> mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at);
     Result<void> mark_active(int64_t id, const std::vector<int64_t>& agents, SysTime at);
