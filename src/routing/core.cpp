@@ -533,8 +533,8 @@ struct Core::State {
                 }
             }
         }
-        // Contacts reserved for this agent (transfers to a named agent) may sit
-        // in queues the agent is not otherwise eligible for.
+        // Contacts reserved for a named agent are served by serve_reserved(),
+        // since they may sit in queues this agent is not otherwise eligible for.
         if (!best) return std::nullopt;
         why = "agent " + std::to_string(a.p.id) + " ready; " + std::to_string(candidates) +
               " queue head(s) considered; longest-waiting highest-priority contact " + std::to_string(best->spec.id);
