@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "centrala/api/json_body.hpp"
+#include "centrala/api/module.hpp"
 #include "store_calls.hpp"
 
 namespace centrala::api {
@@ -217,6 +218,15 @@ Api::Api(Backend backend, Options options)
     b_.metrics.describe("centrala_logins_total", "counter", "Staff login attempts by result");
     b_.metrics.set_gauge("centrala_websockets_open", "", 0);
     build_routes();
+    module_ctx_ = std::make_unique<ModuleContext>(ModuleContext{
+        b_, opt_, directory_,
+        [this](const std::optional<Principal>& who, const std::string& action, const std::string& target,
+               const std::string& address, json details) { audit(who, action, target, address, std::move(details)); },
+        [this](int64_t id, const std::string& text) { return post_to_open_chat(id, text, false); },
+        [this](int64_t id, const std::string& text) { return post_to_open_chat(id, text, true); },
+        alive_});
+    add_modules();
+    for (auto& m : modules_) m->add_routes(router_);
 }
 
 Api::~Api() { *alive_ = false; }
@@ -234,6 +244,8 @@ Result<void> Api::load() {
     // The dummy hash costs what a real one costs, so an unknown username takes
     // as long to reject as a wrong password.
     if (auto r = restore_chats(); !r) return r.error();
+    for (auto& m : modules_)
+        if (auto r = m->load(); !r) return r.error();
     auto dummy = crypto::hash_password(crypto::random_token(18), opt_.argon2);
     if (!dummy) return dummy.error();
     dummy_hash_ = *dummy;
@@ -1030,6 +1042,7 @@ void Api::routing_tick() {
     const auto now = b_.clock.now();
     if (auto d = b_.routing.next_deadline(); d && *d <= now) apply(b_.routing.tick());
     check_abandoned_chats();
+    for (auto& m : modules_) m->tick();
     // Supervisors get statistics on change, at most every 500 ms.
     if (stats_dirty_ && now - stats_pushed_at_ >= std::chrono::milliseconds(500)) push_stats();
 }

@@ -226,6 +226,9 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.max_open_chats_per_address = c.chat.max_open_chats_per_address;
         opt.abandon_grace = std::chrono::seconds(c.chat.abandon_grace_seconds);
         opt.agent_return_grace = std::chrono::seconds(c.chat.agent_return_grace_seconds);
+        opt.departments = c.departments;
+        opt.schedules = c.business_hours;
+        opt.holidays = c.holidays;
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";

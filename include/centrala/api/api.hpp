@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -14,6 +15,8 @@
 #include "centrala/api/http.hpp"
 #include "centrala/api/router.hpp"
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/domain/calendar.hpp"
+#include "centrala/domain/organisation.hpp"
 #include "centrala/metrics/metrics.hpp"
 #include "centrala/routing/core.hpp"
 #include "centrala/store/chat_store.hpp"
@@ -35,6 +38,10 @@ struct Options {
     int max_open_chats_per_address = 5;
     std::chrono::seconds abandon_grace{120};  // a waiting resident gone this long has left
     std::chrono::seconds agent_return_grace{120};  // then an offline consultant's chats go back in line
+    // The organisation, for modules (second line, SLAs, office hours).
+    std::vector<Department> departments;
+    std::map<std::string, WeeklySchedule> schedules;
+    HolidayCalendar holidays;
 };
 
 struct Backend {
@@ -57,6 +64,8 @@ public:
 };
 
 class Api;
+class Module;
+struct ModuleContext;
 
 // One WebSocket connection's protocol, as the net layer drives it.
 class SocketHandler {
@@ -247,10 +256,16 @@ private:
     void list_queues(Call c);
     void get_queue(Call c);
 
+    // Feature modules (modules.cpp) and what they may use of the Api.
+    void add_modules();
+    bool post_to_open_chat(int64_t contact_id, const std::string& text, bool internal);
+
     Backend b_;
     Options opt_;
     Router router_;
     Directory directory_;
+    std::unique_ptr<ModuleContext> module_ctx_;
+    std::vector<std::unique_ptr<Module>> modules_;
     SessionTable sessions_;
     LoginThrottle throttle_;
     store::StaffStore staff_;  // used only on the store worker
