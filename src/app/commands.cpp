@@ -1,7 +1,5 @@
 #include "centrala/app/commands.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +14,7 @@
 #include <optional>
 
 #include "centrala/api/api.hpp"
+#include "centrala/app/log_sink.hpp"
 #include "centrala/app/config.hpp"
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/net/server.hpp"
@@ -80,12 +79,11 @@ Result<store::Database> open_migrated(const std::string& path) {
 }
 
 void setup_logging(const std::string& level) {
-    // Asynchronous: the network thread hands the line over and goes on.
-    spdlog::init_thread_pool(8192, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    auto logger = std::make_shared<spdlog::async_logger>("centrala", sink, spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::overrun_oldest);
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    // The network thread formats its line into a buffer and goes on; a writer
+    // thread empties the buffer (see log_sink.hpp).
+    auto sink = std::make_shared<BatchingSink>();
+    auto logger = std::make_shared<spdlog::logger>("centrala", sink);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(level));
     spdlog::set_default_logger(logger);
 }
