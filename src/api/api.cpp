@@ -559,12 +559,21 @@ void Api::logout(Call c) {
 
 json Api::me_json(const User& u) {
     json j = user_json(u);
-    const json st = agent_state_json(u.id);
-    j["state"] = st["state"];
-    j["state_reason"] = st["reason"];
-    j["state_since"] = st["since"];
-    j["status"] = st["status"];
-    j["activity"] = st["activity"];
+    const auto st = b_.routing.agent_state(u.id);
+    if (!st) {
+        j["state"] = "offline";
+        j["state_reason"] = nullptr;
+        j["state_since"] = nullptr;
+        j["status"] = "offline";
+        j["activity"] = "idle";
+        return j;
+    }
+    const auto status = to_string(st->status), activity = to_string(st->activity);
+    j["state"] = st->activity != routing::AgentActivity::idle ? activity : status;
+    j["state_reason"] = st->reason.empty() ? json(nullptr) : json(st->reason);
+    j["state_since"] = to_rfc3339(st->since);
+    j["status"] = status;
+    j["activity"] = activity;
     return j;
 }
 

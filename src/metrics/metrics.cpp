@@ -41,17 +41,27 @@ std::vector<double> latency_buckets() {
 }
 
 void Registry::count(const std::string& family, const std::string& labels, uint64_t n) {
-    std::lock_guard lk(mu_);
-    families_[family].counters[labels] += n;
+    counter(family, labels).fetch_add(n, std::memory_order_relaxed);
 }
 
-void Registry::observe(const std::string& family, const std::string& labels, double value) {
+std::atomic<uint64_t>& Registry::counter(const std::string& family, const std::string& labels) {
+    std::lock_guard lk(mu_);
+    auto& c = families_[family].counters[labels];
+    if (!c) c = std::make_unique<std::atomic<uint64_t>>(0);
+    return *c;
+}
+
+Histogram& Registry::histogram(const std::string& family, const std::string& labels) {
     std::lock_guard lk(mu_);
     auto& f = families_[family];
     f.type = "histogram";
     auto& h = f.histograms[labels];
     if (!h) h = std::make_unique<Histogram>(latency_buckets());
-    h->observe(value);
+    return *h;
+}
+
+void Registry::observe(const std::string& family, const std::string& labels, double value) {
+    histogram(family, labels).observe(value);
 }
 
 void Registry::set_gauge(const std::string& family, const std::string& labels, int64_t value) {
@@ -87,7 +97,7 @@ std::string Registry::render() const {
         if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";
         out += "# TYPE " + name + " " + f.type + "\n";
         for (const auto& [labels, v] : f.counters)
-            out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
+            out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v->load(std::memory_order_relaxed)) + "\n";
         for (const auto& [labels, v] : f.gauges)
             out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
         for (const auto& [labels, h] : f.histograms) h->render(out, name, labels);

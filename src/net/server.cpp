@@ -78,6 +78,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::function<void()> on_drained;
     std::string csp_default, csp_framable;
 
+    // Per-route metric handles, so a request records without building label
+    // strings or taking the registry lock. Routes are patterns: few of them.
+    struct RouteMetrics {
+        metrics::Histogram* latency = nullptr;
+        std::unordered_map<int, std::atomic<uint64_t>*> by_status;
+    };
+    std::unordered_map<std::string, RouteMetrics> route_metrics;  // network thread only
+
+    void record(const std::string& route, int status, double secs) {
+        auto it = route_metrics.find(route);
+        if (it == route_metrics.end()) {
+            RouteMetrics rm;
+            rm.latency = &metrics.histogram("centrala_http_request_duration_seconds", "route=" + metrics::label_value(route));
+            it = route_metrics.emplace(route, std::move(rm)).first;
+        }
+        auto& counter = it->second.by_status[status];
+        if (!counter)
+            counter = &metrics.counter("centrala_http_requests_total",
+                                       "route=" + metrics::label_value(route) + ",status=\"" + std::to_string(status) + "\"");
+        counter->fetch_add(1, std::memory_order_relaxed);
+        it->second.latency->observe(secs);
+    }
+
     uint64_t add(std::weak_ptr<Connection> c) {
         connections.emplace(++next_id, std::move(c));
         return next_id;
@@ -453,11 +476,7 @@ private:
 
     void log_line(const std::string& method, const std::string& path, int status, const std::string& route) {
         const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
-        const std::string labels = "route=" + metrics::label_value(route.empty() ? "unmatched" : route) +
-                                   ",status=\"" + std::to_string(status) + "\"";
-        srv_->metrics.count("centrala_http_requests_total", labels);
-        srv_->metrics.observe("centrala_http_request_duration_seconds",
-                              "route=" + metrics::label_value(route.empty() ? "unmatched" : route), secs);
+        srv_->record(route.empty() ? std::string("unmatched") : route, status, secs);
         // The query string is never logged: it may carry a visitor token.
         spdlog::info("{} {} {} {:.1f}ms {}", method, path.substr(0, 200), status, secs * 1000, peer_);
     }

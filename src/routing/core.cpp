@@ -1354,6 +1354,13 @@ std::vector<AgentId> Core::agents_of(ContactId id) const {
     return it->second.agents;
 }
 
+std::optional<AgentState> Core::agent_state(AgentId id) const {
+    auto it = s_->agents.find(id);
+    if (it == s_->agents.end()) return std::nullopt;
+    const auto& a = it->second;
+    return AgentState{a.status, a.reason, s_->activity_of(a), std::max(a.status_since, a.activity_since)};
+}
+
 std::optional<AgentStats> Core::agent(AgentId id) const {
     auto it = s_->agents.find(id);
     if (it == s_->agents.end()) return std::nullopt;

@@ -34,6 +34,9 @@ public:
     // label text is the inside of {...}, e.g. route="/healthz",status="200".
     void count(const std::string& family, const std::string& labels, uint64_t n = 1);
     void observe(const std::string& family, const std::string& labels, double value);
+    // Stable handles for hot paths: look up once, then record without the lock.
+    std::atomic<uint64_t>& counter(const std::string& family, const std::string& labels);
+    Histogram& histogram(const std::string& family, const std::string& labels);
     void set_gauge(const std::string& family, const std::string& labels, int64_t value);
     void add_gauge(const std::string& family, const std::string& labels, int64_t delta);
     void describe(const std::string& family, const std::string& type, const std::string& help);
@@ -47,7 +50,7 @@ private:
     struct Family {
         std::string type = "counter";
         std::string help;
-        std::map<std::string, uint64_t> counters;
+        std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> counters;
         std::map<std::string, int64_t> gauges;
         std::map<std::string, std::unique_ptr<Histogram>> histograms;
     };

@@ -74,6 +74,7 @@ public:
     std::optional<std::string> queue_of(ContactId contact) const;
     std::vector<AgentId> agents_of(ContactId contact) const;
     std::optional<AgentStats> agent(AgentId id) const;
+    std::optional<AgentState> agent_state(AgentId id) const;
     std::vector<QueueStats> queue_stats() const;
     std::vector<AgentStats> agent_stats() const;
     std::optional<std::string> queue_for_topic(const std::string& topic) const;

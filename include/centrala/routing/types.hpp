@@ -138,6 +138,14 @@ struct QueueStats {
     double aht_seconds() const;
 };
 
+// Just the agent's state, for hot paths (GET /me).
+struct AgentState {
+    AgentStatus status = AgentStatus::offline;
+    std::string reason;
+    AgentActivity activity = AgentActivity::idle;
+    SysTime since{};
+};
+
 struct AgentStats {
     AgentId id = 0;
     std::string name;
