@@ -19,6 +19,7 @@
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/net/server.hpp"
 #include "centrala/routing/core.hpp"
+#include "centrala/store/canned_store.hpp"
 #include "centrala/store/migrations.hpp"
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
@@ -124,6 +125,7 @@ void seed_demo(store::Database& db, const crypto::Argon2Params& params) {
     };
     std::cout << "demo logins (shown once; change them after the first login):\n";
     const auto now = SystemClock().now();
+    int64_t admin_id = 0;
     for (const auto& d : users) {
         const std::string password = crypto::random_token(12);
         auto hash = crypto::hash_password(password, params);
@@ -136,10 +138,29 @@ void seed_demo(store::Database& db, const crypto::Argon2Params& params) {
         u.capacity = default_capacity();
         if (auto r = staff.insert_user(u, *hash, now); r) {
             std::cout << "  " << std::string(to_string(d.role)) << "\t" << d.username << "\t" << password << "\n";
+            if (d.role == Role::admin && admin_id == 0) admin_id = r->user.id;
             (void)staff.audit({0, now, std::nullopt, "demo", "user_created", "user:" + std::to_string(r->user.id), "", "{}"});
         }
     }
     std::cout.flush();
+    // A few reply templates, so the console's template search has something to find.
+    store::CannedStore canned(db);
+    const std::vector<store::CannedResponse> templates = {
+        {0, std::nullopt, "pl", "Powitanie", "Dzień dobry, nazywam się {agent}. W czym mogę pomóc?", "witam"},
+        {0, std::nullopt, "pl", "Chwila na sprawdzenie", "Proszę o chwilę cierpliwości, sprawdzam to w systemie.", "chwila"},
+        {0, std::nullopt, "pl", "Zakończenie", "Dziękuję za rozmowę. Czy mogę jeszcze w czymś pomóc?", "koniec"},
+        {0, std::string("vehicles"), "pl", "Rejestracja używanego auta — dokumenty",
+         "Do rejestracji potrzebne są: dowód własności (umowa lub faktura), dowód rejestracyjny, tablice rejestracyjne, "
+         "aktualne badanie techniczne i potwierdzenie zapłaty opłat. Na rejestrację jest 30 dni od zakupu.",
+         "rejestracja"},
+        {0, std::string("waste"), "pl", "Nieodebrane odpady",
+         "Przykro mi, że odpady nie zostały odebrane. Zgłoszę to firmie odbierającej; proszę podać adres i rodzaj odpadów.",
+         "odpady"},
+        {0, std::nullopt, "en", "Greeting", "Good morning, my name is {agent}. How can I help you?", "hello"},
+        {0, std::nullopt, "uk", "Привітання", "Доброго дня, мене звати {agent}. Чим можу допомогти?", "vitayu"},
+    };
+    if (admin_id != 0)
+        for (const auto& t : templates) (void)canned.insert(t, admin_id, now);
 }
 
 routing::CoreConfig routing_config(const Config& c) {

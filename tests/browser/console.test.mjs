@@ -18,6 +18,7 @@ const AGENTS = {
   iga: { username: 'iga', password: 'Iga-Haslo-2026!!', role: 'agent', displayName: 'Iga Malinowska' },
   tomek: { username: 'tomek', password: 'Tomek-Haslo-2026', role: 'agent', displayName: 'Tomasz Lis' },
   ula: { username: 'ula', password: 'Ula-Haslo-2026!!', role: 'agent', displayName: 'Urszula Bąk' },
+  zosia: { username: 'zosia', password: 'Zosia-Haslo-2026', role: 'agent', displayName: 'Zofia Kamińska' },
   kuba: { username: 'kuba', password: 'Kuba-Haslo-2026!', role: 'agent', displayName: 'Jakub Wróbel' },
 };
 // Reads contacts the consultants no longer serve (closed, transferred).
@@ -657,6 +658,60 @@ test('a reload while an offer is pending shows it again with the time left; Alt+
   assert.ok(await page.locator('#offers-empty').isVisible());
   await page.waitForFunction(() => document.getElementById('console-announcer').textContent === 'Oferta odrzucona.');
   await goOffline(AGENTS.kuba);
+  await page.context().close();
+});
+
+test('canned responses: Alt+T, a search without Polish letters, the template goes into the reply box and out to the resident', async () => {
+  const supervisor = await staffApi(SUPERVISOR);
+  const created = await supervisor.call('POST', '/api/v1/canned-responses', {
+    title: 'Rejestracja używanego samochodu',
+    body: 'Nazywam się {agent}. Do rejestracji potrzebna jest umowa kupna i dowód rejestracyjny.',
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const other = await supervisor.call('POST', '/api/v1/canned-responses', { title: 'Odpady wielkogabarytowe', body: 'Zbiórka raz w miesiącu.' });
+  assert.equal(other.status, 201);
+
+  const page = await newPage();
+  await login(page, AGENTS.zosia);
+  await goAvailable(page);
+  const resident = await newResident({ name: 'Karol Kupił' });
+  await resident.handoff();
+  await acceptWithKeyboard(page);
+  const panel = chatPanel(page, resident.id);
+  await panel.waitFor({ state: 'visible' });
+
+  await page.keyboard.press('Alt+KeyT');
+  const search = panel.getByLabel('Szukaj szablonu');
+  await search.waitFor({ state: 'visible' });
+  assert.ok(await search.evaluate((el) => el === document.activeElement), 'the search box has the focus');
+  await search.fill('uzywanego samoch');
+  const items = panel.locator('.canned__item');
+  await page.waitForFunction(
+    (id) => document.querySelectorAll(`.chat[data-contact-id="${id}"] .canned__item`).length === 1,
+    resident.id,
+  );
+  assert.equal(await items.first().locator('.canned__title').textContent(), 'Rejestracja używanego samochodu');
+  await assertAxeClean(page, 'canned responses open');
+  await search.press('ArrowDown');
+  await page.keyboard.press('Enter');
+
+  const text = panel.locator('textarea.composer__text');
+  const expected = 'Nazywam się Zofia Kamińska. Do rejestracji potrzebna jest umowa kupna i dowód rejestracyjny.';
+  assert.equal(await text.inputValue(), expected);
+  assert.ok(await text.evaluate((el) => el === document.activeElement), 'back in the reply box');
+  assert.equal(await panel.locator('.canned__panel').isVisible(), false);
+  await text.press('Enter');
+  await waitShown(page, resident.id, expected);
+  const seen = (await resident.messages()).map((m) => m.text);
+  assert.ok(seen.includes(expected), `the resident got the template: ${JSON.stringify(seen)}`);
+
+  // Escape closes the list and leaves the reply box as it was.
+  await page.keyboard.press('Alt+KeyT');
+  await search.waitFor({ state: 'visible' });
+  await page.keyboard.press('Escape');
+  assert.equal(await panel.locator('.canned__panel').isVisible(), false);
+  assert.equal(await text.inputValue(), '');
+  await goOffline(AGENTS.zosia);
   await page.context().close();
 });
 

@@ -10,6 +10,7 @@
 import { api, ApiError } from './api.js';
 import { createAgentSocket } from './agent-socket.js';
 import { beep, unlockAudio } from './beep.js';
+import { attachCannedPicker } from './canned.js';
 import * as catalog from './catalog.js';
 import { MessageLog, compareIds, newClientMsgId } from './conversation.js';
 import { errorMessage } from './errors.js';
@@ -577,6 +578,14 @@ export function createConsole({ root, user }) {
       chat.atBottom = isAtBottom(refs.log);
     });
     chat.atBottom = true;
+    chat.canned = attachCannedPicker({
+      container: refs.canned,
+      textarea: refs.text,
+      context: () => ({ queue: chat.contact.queue, lang: chat.contact.lang }),
+      agentName: () => S.user.display_name,
+      announce,
+      idPrefix: `chat-${chat.id}`,
+    });
     renderComposerMode(chat);
   }
 
@@ -641,6 +650,7 @@ export function createConsole({ root, user }) {
     S.chats.delete(chat.id);
     S.gone.add(chat.id);
     clearTimeout(chat.typingTimer);
+    chat.canned?.destroy();
     for (const [cmid, cid] of S.outbox) if (cid === chat.id) S.outbox.delete(cmid);
     chat.tab.remove();
     chat.panel.remove();
@@ -1182,6 +1192,11 @@ export function createConsole({ root, user }) {
       case 'KeyP':
         moveSelection(-1);
         break;
+      case 'KeyT': {
+        const chat = S.selected ? S.chats.get(S.selected) : null;
+        if (chat && !chat.ended) chat.canned.open();
+        break;
+      }
       case 'KeyI': {
         const chat = S.selected ? S.chats.get(S.selected) : null;
         if (chat && !chat.ended) {

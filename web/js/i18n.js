@@ -103,6 +103,7 @@ const STRINGS = {
     'console.shortcuts.next': 'następna rozmowa',
     'console.shortcuts.previous': 'poprzednia rozmowa',
     'console.shortcuts.internal': 'notatka wewnętrzna: włącz / wyłącz',
+    'console.shortcuts.canned': 'szablony odpowiedzi',
     'console.shortcuts.arrows': 'na kartach: przełącz rozmowę',
 
     'console.chats.heading': 'Rozmowy',
@@ -323,6 +324,7 @@ const STRINGS = {
     'console.shortcuts.next': 'next conversation',
     'console.shortcuts.previous': 'previous conversation',
     'console.shortcuts.internal': 'internal note: on / off',
+    'console.shortcuts.canned': 'canned responses',
     'console.shortcuts.arrows': 'on the tabs: switch conversations',
 
     'console.chats.heading': 'Conversations',
@@ -543,6 +545,7 @@ const STRINGS = {
     'console.shortcuts.next': 'наступна розмова',
     'console.shortcuts.previous': 'попередня розмова',
     'console.shortcuts.internal': 'внутрішня нотатка: увімкнути / вимкнути',
+    'console.shortcuts.canned': 'шаблони відповідей',
     'console.shortcuts.arrows': 'на вкладках: перемкнути розмову',
 
     'console.chats.heading': 'Розмови',
@@ -736,6 +739,12 @@ export function missingKeys() {
   const all = new Set(LANGUAGES.flatMap((l) => Object.keys(STRINGS[l])));
   for (const l of LANGUAGES) out[l] = [...all].filter((k) => !(k in STRINGS[l]));
   return out;
+}
+
+// Lets a feature module keep its strings beside its code:
+// addStrings({pl: {...}, en: {...}, uk: {...}}).
+export function addStrings(table) {
+  for (const lang of LANGUAGES) Object.assign(STRINGS[lang], table[lang] || {});
 }
 
 export function has(key) {
