@@ -660,7 +660,7 @@ void Api::check_abandoned_chats() {
 void Api::create_chat(Call c) {
     auto body = json_body(c.request);
     if (!body) return c.reply(Response::error(body.error()));
-    static const std::set<std::string> known = {"name", "topic", "lang", "needs_interpreter"};
+    static const std::set<std::string> known = {"name", "topic", "lang", "needs_interpreter", "resident_key"};
     for (auto it = body->begin(); it != body->end(); ++it)
         if (!known.count(it.key())) return c.reply(Response::error(400, "unknown_field", "unknown field '" + it.key() + "'"));
     store::ContactRow row;
@@ -670,6 +670,13 @@ void Api::create_chat(Call c) {
         auto n = string_field(*body, "name", 0, 200);
         if (!n || utf8_chars(*n) > 100) return c.reply(Response::error(400, "invalid_field", "name must have at most 100 characters"));
         row.resident_name = *n;
+    }
+    if (body->contains("resident_key") && !(*body)["resident_key"].is_null()) {
+        // The widget's long-lived random key: links this chat to the browser's earlier ones.
+        auto k = string_field(*body, "resident_key", 16, 128);
+        if (!k || k->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+            return c.reply(Response::error(400, "invalid_field", "resident_key must be 16 to 128 of A-Z a-z 0-9 - _"));
+        row.resident_key_hash = crypto::sha256_hex(*k);
     }
     if (body->contains("topic") && !(*body)["topic"].is_null()) {
         auto t = string_field(*body, "topic", 1, 32);

@@ -48,7 +48,8 @@ SysTime wall_now() {
 Result<int64_t> ChatStore::create_contact(const ContactRow& c, const std::string& token_hash) {
     auto st = db_.prepare(
         "INSERT INTO contacts (channel, state, topic, queue, lang, resident_name, needs_interpreter, priority, "
-        "visitor_token_hash, address, created_at) VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, NULLIF(?, ''), ?, ?)");
+        "visitor_token_hash, address, created_at, resident_key_hash) "
+        "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, NULLIF(?, ''), ?, ?, NULLIF(?, ''))");
     if (!st) return st.error();
     st->bind(1, c.channel)
         .bind(2, c.state)
@@ -60,7 +61,8 @@ Result<int64_t> ChatStore::create_contact(const ContactRow& c, const std::string
         .bind(8, c.priority)
         .bind(9, token_hash)
         .bind(10, c.address)
-        .bind(11, to_unix_ms(c.created_at));
+        .bind(11, to_unix_ms(c.created_at))
+        .bind(12, c.resident_key_hash);
     if (auto r = st->run(); !r) return r.error();
     return db_.last_insert_id();
 }
@@ -145,9 +147,15 @@ Result<std::vector<ContactRow>> ChatStore::open_contacts() {
 }
 
 Result<bool> ChatStore::may_read(int64_t contact_id, int64_t user_id) {
+    // Served it (and still does, or it has ended), or serves another contact
+    // of the same resident now (the console shows their earlier conversations).
     auto st = db_.prepare(
-        "SELECT 1 FROM contact_agents a JOIN contacts c ON c.id = a.contact_id WHERE a.contact_id = ? AND a.user_id = ? "
-        "AND (a.left_at IS NULL OR c.state IN ('closed', 'abandoned')) LIMIT 1");
+        "SELECT 1 FROM contact_agents a JOIN contacts c ON c.id = a.contact_id WHERE a.contact_id = ?1 AND a.user_id = ?2 "
+        "AND (a.left_at IS NULL OR c.state IN ('closed', 'abandoned')) "
+        "UNION ALL "
+        "SELECT 1 FROM contacts e JOIN contacts cur ON cur.resident_key_hash = e.resident_key_hash "
+        "JOIN contact_agents a ON a.contact_id = cur.id AND a.user_id = ?2 AND a.left_at IS NULL "
+        "WHERE e.id = ?1 AND e.resident_key_hash IS NOT NULL LIMIT 1");
     if (!st) return st.error();
     st->bind(1, contact_id).bind(2, user_id);
     auto r = st->step();

@@ -19,6 +19,7 @@ const AGENTS = {
   tomek: { username: 'tomek', password: 'Tomek-Haslo-2026', role: 'agent', displayName: 'Tomasz Lis' },
   ula: { username: 'ula', password: 'Ula-Haslo-2026!!', role: 'agent', displayName: 'Urszula Bąk' },
   zosia: { username: 'zosia', password: 'Zosia-Haslo-2026', role: 'agent', displayName: 'Zofia Kamińska' },
+  marek: { username: 'marek', password: 'Marek-Haslo-2026', role: 'agent', displayName: 'Marek Zając' },
   kuba: { username: 'kuba', password: 'Kuba-Haslo-2026!', role: 'agent', displayName: 'Jakub Wróbel' },
 };
 // Reads contacts the consultants no longer serve (closed, transferred).
@@ -66,9 +67,10 @@ async function json(res) {
 }
 
 // A resident on the public REST API.
-async function newResident({ name, lang = 'pl' } = {}) {
+async function newResident({ name, lang = 'pl', residentKey } = {}) {
   const body = { lang };
   if (name) body.name = name;
+  if (residentKey) body.resident_key = residentKey;
   const res = await fetch(`${server.url}/api/v1/public/chats`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -197,6 +199,22 @@ async function acceptWithKeyboard(page) {
   await offer(page).waitFor({ state: 'visible' });
   await page.keyboard.press('Alt+KeyA');
   await page.locator('#offer-list > li').first().waitFor({ state: 'detached' });
+}
+
+// Accepts offers until the chat of `residentId` is this consultant's. Chats
+// left waiting by earlier tests may be offered first: those are accepted and
+// closed at once through the API, so the consultant has room for ours.
+async function acceptOfferFor(page, user, residentId) {
+  const { call } = await staffApi(user);
+  for (let i = 0; i < 6; i += 1) {
+    await acceptWithKeyboard(page);
+    if (await chatTab(page, residentId).count()) return;
+    const mine = await call('GET', '/api/v1/contacts?state=active&limit=50');
+    for (const c of mine.body.items) {
+      if (String(c.id) !== String(residentId)) await call('POST', `/api/v1/contacts/${c.id}/close`, { disposition: 'other' });
+    }
+  }
+  assert.fail(`no offer for chat ${residentId}`);
 }
 
 async function assertAxeClean(page, where) {
@@ -676,7 +694,8 @@ test('canned responses: Alt+T, a search without Polish letters, the template goe
   await goAvailable(page);
   const resident = await newResident({ name: 'Karol Kupił' });
   await resident.handoff();
-  await acceptWithKeyboard(page);
+  await acceptOfferFor(page, AGENTS.zosia, resident.id);
+  await chatTab(page, resident.id).click();
   const panel = chatPanel(page, resident.id);
   await panel.waitFor({ state: 'visible' });
 
@@ -712,6 +731,34 @@ test('canned responses: Alt+T, a search without Polish letters, the template goe
   assert.equal(await panel.locator('.canned__panel').isVisible(), false);
   assert.equal(await text.inputValue(), '');
   await goOffline(AGENTS.zosia);
+  await page.context().close();
+});
+
+test('the resident\'s earlier conversation is shown above the chat, with its transcript on request', async () => {
+  const residentKey = 'b1e2c3d4e5f60718293a4b5c6d7e8f90';
+  const earlier = await newResident({ name: 'Halina Wraca', residentKey });
+  await earlier.say('Wczoraj pytałam o harmonogram odbioru śmieci.');
+  const today = await newResident({ name: 'Halina Wraca', residentKey });
+
+  const page = await newPage();
+  await login(page, AGENTS.marek);
+  await goAvailable(page);
+  await today.handoff();
+  await acceptOfferFor(page, AGENTS.marek, today.id);
+  await chatTab(page, today.id).click();
+  const panel = chatPanel(page, today.id);
+  const summary = panel.locator('.chat-history__summary');
+  await summary.waitFor({ state: 'visible' });
+  assert.equal(await summary.textContent(), 'Wcześniejsze rozmowy tego mieszkańca (1)');
+  await summary.click();
+  await panel.getByRole('button', { name: 'Pokaż rozmowę' }).click();
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll(`.chat[data-contact-id="${id}"] .chat-history__text`)]
+      .some((el) => el.textContent === 'Wczoraj pytałam o harmonogram odbioru śmieci.'),
+    today.id,
+  );
+  await assertAxeClean(page, 'earlier conversations open');
+  await goOffline(AGENTS.marek);
   await page.context().close();
 });
 

@@ -11,6 +11,7 @@ import { api, ApiError } from './api.js';
 import { createAgentSocket } from './agent-socket.js';
 import { beep, unlockAudio } from './beep.js';
 import { attachCannedPicker } from './canned.js';
+import { loadHistory } from './history.js';
 import * as catalog from './catalog.js';
 import { MessageLog, compareIds, newClientMsgId } from './conversation.js';
 import { errorMessage } from './errors.js';
@@ -523,6 +524,7 @@ export function createConsole({ root, user }) {
     if (S.selected === null) selectChat(id);
     if (!S.closing.has(id)) loadMessages(chat);
     if (!contact.resident) refreshContact(chat);
+    loadHistory(id, { box: refs.historyBox, summary: refs.historySummary, list: refs.historyList, idPrefix: prefix });
     return chat;
   }
 

@@ -22,9 +22,12 @@
 // Store layout (localStorage, this origin only):
 //   centrala.widget.chat    {chatId, token, lang, rated, closed}
 //   centrala.widget.outbox  [{cmid, text, at, failed?}]
+//   centrala.widget.resident  a random key sent with each new chat, so the
+//                             consultant sees this browser's earlier chats
 
 const CHAT_KEY = 'centrala.widget.chat';
 const OUTBOX_KEY = 'centrala.widget.outbox';
+const RESIDENT_KEY = 'centrala.widget.resident';
 const MAX_BACKOFF_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const RETRYABLE = new Set(['rate_limited', 'overloaded', 'not_ready', 'unavailable']);
@@ -155,8 +158,20 @@ export class ChatClient extends EventTarget {
 
   // ---- creating and resuming ------------------------------------------------
 
+  // This browser's resident key (created once; 128 random bits).
+  residentKey() {
+    let key = this.store.get(RESIDENT_KEY, null);
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(key)) {
+      const bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      key = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+      this.store.set(RESIDENT_KEY, key);
+    }
+    return key;
+  }
+
   async create({ name, topic, lang }) {
-    const body = { lang };
+    const body = { lang, resident_key: this.residentKey() };
     if (name) body.name = name;
     if (topic) body.topic = topic;
     let res;

@@ -31,6 +31,7 @@ struct ContactRow {
     std::string disposition;
     std::string close_note;
     std::vector<int64_t> agents;  // staff serving it now
+    std::string resident_key_hash;  // written on creation only (resident history)
 };
 
 struct NewMessage {
