@@ -72,9 +72,12 @@ Result<AppointmentRow> AppointmentStore::book(NewBooking b) {
     auto counter = free_counter(a.service_id, a.start, b.counters, 0);
     if (!counter) return counter.error();
     if (b.max_future_bookings > 0 && (!a.phone.empty() || !a.email.empty())) {
+        // Two indexed look-ups (the literal "<> ''" lets SQLite use the partial
+        // indexes); an OR of both would scan every upcoming booking.
         auto st = db_.prepare(
-            "SELECT count(*) FROM appointments WHERE service_id = ?1 AND state = 'booked' AND start_at > ?2 AND "
-            "((?3 <> '' AND phone = ?3) OR (?4 <> '' AND email = ?4))");
+            "SELECT count(*) FROM (SELECT id FROM appointments WHERE service_id = ?1 AND state = 'booked' AND "
+            "phone <> '' AND phone = ?3 AND start_at > ?2 UNION SELECT id FROM appointments WHERE service_id = ?1 AND "
+            "state = 'booked' AND email <> '' AND email = ?4 AND start_at > ?2)");
         if (!st) return st.error();
         st->bind(1, a.service_id).bind(2, to_unix_ms(b.now)).bind(3, a.phone).bind(4, a.email);
         auto r = st->step();

@@ -89,7 +89,21 @@ TEST_F(AppointmentStoreTest, OneResidentHoldsAtMostTheConfiguredNumberOfUpcoming
     auto third = store_->book(booking("+48600000001", slot_ + minutes{30}));
     ASSERT_FALSE(third.ok());
     EXPECT_EQ(third.error().code, "too_many_bookings");
-    // By e-mail too, and another service is counted apart.
+    // By e-mail too: the same address under another phone is the same resident.
+    auto a = booking("+48600000009", slot_ + hours{2});
+    a.row.email = "jan@example.pl";
+    ASSERT_TRUE(store_->book(a).ok());
+    auto b = booking("", slot_ + hours{3});
+    b.row.email = "jan@example.pl";
+    auto booked_b = store_->book(b);
+    ASSERT_TRUE(booked_b.ok());
+    auto c = booking("+48600000008", slot_ + hours{4});
+    c.row.email = "jan@example.pl";
+    EXPECT_EQ(store_->book(c).error().code, "too_many_bookings");
+    // A cancelled visit no longer counts.
+    ASSERT_TRUE(store_->cancel(booked_b->code, now_).ok());
+    EXPECT_TRUE(store_->book(c).ok());
+    // Another service is counted apart.
     auto other = booking("+48600000001", slot_ + minutes{30});
     other.row.service_id = "driving_licence";
     EXPECT_TRUE(store_->book(other).ok());
