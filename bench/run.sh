@@ -6,7 +6,8 @@
 #    centrala (GET /healthz, authenticated GET /api/v1/me), with centrala's
 #    log_level at "warn" and again at "info"; prints req/s, p50, p99 and the
 #    ratios centrala/bare,
-# 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL).
+# 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL) and
+#    bench_appointments (month slot listing and booking rate, 100,000 bookings).
 #
 # Everything talks to 127.0.0.1 only. Figures are printed, never asserted:
 # this is not a CI test. See docs/benchmarks.md.
@@ -57,7 +58,7 @@ fi
 # ---- build --------------------------------------------------------------------
 say "building $BUILD (Release)"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCENTRALA_BENCH=ON -DCENTRALA_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target centrala bare_beast_server bench_sqlite
+cmake --build "$BUILD" -j2 --target centrala bare_beast_server bench_sqlite bench_appointments
 
 # ---- scratch space and cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/centrala-bench.XXXXXX")
@@ -292,4 +293,6 @@ if (( do_sqlite )); then
   CENTRALA_BENCH_DIR=$DB_DIR "$BUILD/bench_sqlite" --benchmark_min_time="$SQLITE_MIN_TIME" \
     --benchmark_repetitions="$SQLITE_REPETITIONS" --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true
+  say "Appointments: bench_appointments (100,000 bookings; ratios to bare SQLite)"
+  CENTRALA_BENCH_DIR=$DB_DIR "$BUILD/bench/bench_appointments" "$SQLITE_MIN_TIME"
 fi

@@ -1,6 +1,7 @@
 // Which feature modules the Api runs, and the few Api services they use.
 #include "centrala/api/canned.hpp"
 #include "centrala/api/history.hpp"
+#include "centrala/api/appointments.hpp"
 #include "centrala/api/module.hpp"
 
 namespace centrala::api {
@@ -9,6 +10,7 @@ void Api::add_modules() {
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));
     modules_.push_back(std::make_unique<HistoryModule>(*module_ctx_));
+    modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

@@ -17,6 +17,7 @@
 #include "centrala/app/log_sink.hpp"
 #include "centrala/app/config.hpp"
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/net/http_poster.hpp"
 #include "centrala/net/server.hpp"
 #include "centrala/routing/core.hpp"
 #include "centrala/store/canned_store.hpp"
@@ -248,7 +249,9 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;
-        api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
+        opt.appointments = c.appointments;
+        net::HttpPoster webhooks(ioc);
+        api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core, &webhooks}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";
             return 1;

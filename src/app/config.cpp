@@ -1,5 +1,6 @@
 #include "centrala/app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -247,6 +248,118 @@ QueueSettings read_queue(const json& j, const std::string& key) {
     return q;
 }
 
+void check_no_overlap(std::vector<TimeRange> ranges, const std::string& key) {
+    std::sort(ranges.begin(), ranges.end(), [](auto& a, auto& b) { return a.start_minute < b.start_minute; });
+    for (size_t i = 1; i < ranges.size(); ++i)
+        if (ranges[i].start_minute < ranges[i - 1].end_minute) throw ConfigError{key, "has overlapping ranges"};
+}
+
+std::vector<TimeRange> read_ranges(const json& j, const std::string& key) {
+    if (!j.is_array()) throw ConfigError{key, "must be an array of ranges such as \"08:00-16:00\""};
+    std::vector<TimeRange> out;
+    for (size_t i = 0; i < j.size(); ++i) {
+        TimeRange r;
+        if (!j[i].is_string() || !parse_time_range(j[i].get<std::string>(), r))
+            throw ConfigError{key + "[" + std::to_string(i) + "]",
+                              "must be a range such as \"08:00-16:00\" with start before end"};
+        out.push_back(r);
+    }
+    check_no_overlap(out, key);
+    return out;
+}
+
+AppointmentService read_appointment_service(const json& j, const std::string& key, const Config& c) {
+    Obj o(j, key);
+    AppointmentService s;
+    s.id = o.required_string("id");
+    if (!valid_skill_id(s.id)) throw ConfigError{o.key("id"), "must be 1..32 of [a-z0-9_]"};
+    s.name = o.required_string("name");
+    s.department = o.required_string("department");
+    bool known = false;
+    for (const auto& d : c.departments) known |= d.id == s.department;
+    if (!known) throw ConfigError{o.key("department"), "names department '" + s.department + "', which does not exist"};
+    if (!o.has("duration_minutes")) throw ConfigError{o.key("duration_minutes"), "is required"};
+    o.integer("duration_minutes", s.duration_minutes, 5, 480);
+    o.integer("counters", s.counters, 1, 100);
+    const json* hours = o.raw("hours");
+    if (!hours) throw ConfigError{o.key("hours"), "is required (a business_hours name or weekday ranges)"};
+    if (hours->is_string()) {
+        auto it = c.business_hours.find(hours->get<std::string>());
+        if (it == c.business_hours.end())
+            throw ConfigError{o.key("hours"), "names schedule '" + hours->get<std::string>() +
+                                                  "', which business_hours does not define"};
+        s.hours = it->second;
+    } else {
+        s.hours = read_schedule(s.id, *hours, o.key("hours"));
+    }
+    static const char* day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int d = 0; d < 7; ++d) check_no_overlap(s.hours.days[d], o.key("hours") + "." + day_names[d]);
+    if (const json* ex = o.raw("exceptions")) {
+        if (!ex->is_object())
+            throw ConfigError{o.key("exceptions"), "must map dates YYYY-MM-DD to opening ranges ([] = closed)"};
+        for (auto it = ex->begin(); it != ex->end(); ++it) {
+            Date d;
+            if (!parse_date(it.key(), d)) throw ConfigError{o.key("exceptions") + "." + it.key(), "is not a date YYYY-MM-DD"};
+            s.exceptions[d] = read_ranges(*it, o.key("exceptions") + "." + it.key());
+        }
+    }
+    o.integer("horizon_days", s.horizon_days, 1, 366);
+    o.integer("min_notice_minutes", s.min_notice_minutes, 0, 60 * 24 * 14);
+    o.integer("max_future_bookings", s.max_future_bookings, 0, 100);
+    o.string("location", s.location, true);
+    if (s.location.size() > 500) throw ConfigError{o.key("location"), "must have at most 500 bytes"};
+    o.finish();
+    return s;
+}
+
+void read_appointments(Obj o, Config& c) {
+    auto& a = c.appointments;
+    o.integer("public_bookings_per_hour", a.public_bookings_per_hour, 1, 1000000);
+    o.integer("public_lookups_per_hour", a.public_lookups_per_hour, 1, 1000000);
+    if (const json* v = o.raw("services")) {
+        if (!v->is_array()) throw ConfigError{o.key("services"), "must be an array"};
+        std::set<std::string> ids;
+        for (size_t i = 0; i < v->size(); ++i) {
+            auto s = read_appointment_service((*v)[i], o.key("services") + "[" + std::to_string(i) + "]", c);
+            if (!ids.insert(s.id).second)
+                throw ConfigError{o.key("services") + "[" + std::to_string(i) + "].id", "duplicates service '" + s.id + "'"};
+            a.services.push_back(std::move(s));
+        }
+    }
+    if (const json* v = o.raw("topics")) {
+        if (!v->is_object()) throw ConfigError{o.key("topics"), "must map topic ids to service ids"};
+        for (auto it = v->begin(); it != v->end(); ++it) {
+            const std::string key = o.key("topics") + "." + it.key();
+            if (!valid_topic(it.key())) throw ConfigError{key, "is not a known topic"};
+            if (!it->is_string()) throw ConfigError{key, "must be a service id"};
+            bool known = false;
+            for (const auto& s : a.services) known |= s.id == it->get<std::string>();
+            if (!known) throw ConfigError{key, "names service '" + it->get<std::string>() + "', which does not exist"};
+            a.topics[it.key()] = it->get<std::string>();
+        }
+    }
+    if (const json* v = o.raw("reminders")) {
+        Obj r(*v, o.key("reminders"));
+        r.string("webhook_url", a.reminders.webhook_url, true);
+        const auto& url = a.reminders.webhook_url;
+        if (!url.empty() && ((url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) ||
+                             url.find_first_of(" \t\r\n") != std::string::npos || url.size() < 10))
+            throw ConfigError{r.key("webhook_url"), "must be an http:// or https:// URL, or empty"};
+        r.string("secret", a.reminders.secret, true);
+        std::string send_from = "16:00";
+        r.string("send_from", send_from);
+        TimeRange tr;
+        if (!parse_time_range(send_from + "-24:00", tr))
+            throw ConfigError{r.key("send_from"), "must be a local time HH:MM"};
+        a.reminders.send_from_minute = tr.start_minute;
+        r.integer("max_attempts", a.reminders.max_attempts, 1, 20);
+        r.integer("retry_base_seconds", a.reminders.retry_base_seconds, 1, 86400);
+        r.integer("timeout_seconds", a.reminders.timeout_seconds, 1, 120);
+        r.finish();
+    }
+    o.finish();
+}
+
 Config parse(const json& root, const std::string& source) {
     Config c;
     c.source = source;
@@ -335,6 +448,8 @@ Config parse(const json& root, const std::string& source) {
             c.departments.push_back(std::move(dep));
         }
     }
+    // After departments and business hours, which services refer to.
+    if (auto* v = o.raw("appointments")) read_appointments(Obj(*v, "appointments"), c);
     o.finish();
 
     // Cross references: every name used must exist.

@@ -1,6 +1,7 @@
 #include "centrala/crypto/crypto.hpp"
 
 #include <argon2.h>
+#include <openssl/hmac.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -29,6 +30,10 @@ bool verify_password(std::string_view password, const std::string& phc) {
     return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
+void random_bytes(unsigned char* out, size_t n) {
+    if (RAND_bytes(out, int(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+}
+
 std::string random_token(size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     if (RAND_bytes(buf.data(), int(buf.size())) != 1) throw std::runtime_error("RAND_bytes failed");
@@ -55,6 +60,20 @@ std::string sha256_hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(data.data(), data.size(), md, &len, sha256, nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(len * 2, '0');
+    for (unsigned i = 0; i < len; ++i) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0xf];
+    }
+    return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         md, &len);
     static constexpr char hex[] = "0123456789abcdef";
     std::string out(len * 2, '0');
     for (unsigned i = 0; i < len; ++i) {

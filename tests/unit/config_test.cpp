@@ -169,3 +169,50 @@ TEST(Config, HostPortSplitting) {
     EXPECT_FALSE(app::split_host_port("host:", h, p));
     EXPECT_FALSE(app::split_host_port("host:http", h, p));
 }
+
+TEST(Config, AppointmentServicesAreReadFromTheShippedFile) {
+    auto r = app::load_config_file(std::string(CENTRALA_SOURCE_DIR) + "/config/centrala.json");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& a = r->appointments;
+    ASSERT_FALSE(a.services.empty());
+    const auto& vr = a.services.front();
+    EXPECT_EQ(vr.id, "vehicle_registration");
+    EXPECT_EQ(vr.department, "komunikacja");
+    EXPECT_GT(vr.counters, 1);
+    EXPECT_FALSE(vr.hours.days[0].empty());  // the "office" schedule, Monday
+    EXPECT_EQ(a.topics.at("vehicles"), "vehicle_registration");
+    EXPECT_TRUE(a.reminders.webhook_url.empty());
+    EXPECT_EQ(a.reminders.send_from_minute, 16 * 60);
+}
+
+TEST(Config, AppointmentMistakesNameTheKey) {
+    auto svc = [](json& j) -> json& { return j["appointments"]["services"][0]; };
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["counter"] = 2; }),
+              "test.json: appointments.services[0].counter: is not a known setting");
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["department"] = "nowhere"; }),
+              "test.json: appointments.services[0].department: names department 'nowhere', which does not exist");
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["counters"] = 0; }),
+              "test.json: appointments.services[0].counters: must be between 1 and 100 (got 0)");
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["hours"] = "night"; }),
+              "test.json: appointments.services[0].hours: names schedule 'night', which business_hours does not define");
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["exceptions"] = {{"2026-02-30", json::array()}}; }),
+              "test.json: appointments.services[0].exceptions.2026-02-30: is not a date YYYY-MM-DD");
+    EXPECT_EQ(error_after([&](json& j) { svc(j)["exceptions"] = {{"2026-12-31", {"08:00-12:00", "11:00-13:00"}}}; }),
+              "test.json: appointments.services[0].exceptions.2026-12-31: has overlapping ranges");
+    EXPECT_EQ(error_after([&](json& j) { svc(j).erase("duration_minutes"); }),
+              "test.json: appointments.services[0].duration_minutes: is required");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["services"][1]["id"] = "vehicle_registration"; }),
+              "test.json: appointments.services[1].id: duplicates service 'vehicle_registration'");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["topics"]["vehicles"] = "ghost"; }),
+              "test.json: appointments.topics.vehicles: names service 'ghost', which does not exist");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["topics"]["cars"] = "driving_licence"; }),
+              "test.json: appointments.topics.cars: is not a known topic");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["reminders"]["webhook_url"] = "ftp://gateway"; }),
+              "test.json: appointments.reminders.webhook_url: must be an http:// or https:// URL, or empty");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["reminders"]["send_from"] = "25:00"; }),
+              "test.json: appointments.reminders.send_from: must be a local time HH:MM");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["reminders"]["retries"] = 3; }),
+              "test.json: appointments.reminders.retries: is not a known setting");
+    EXPECT_EQ(error_after([&](json& j) { j["appointments"]["reminders"]["webhook_url"] = "https://sms.example.pl/hook"; }),
+              "(accepted)");
+}

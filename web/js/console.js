@@ -15,6 +15,7 @@ import { loadHistory } from './history.js';
 import * as catalog from './catalog.js';
 import { MessageLog, compareIds, newClientMsgId } from './conversation.js';
 import { errorMessage } from './errors.js';
+import { createBookingBox, createDayView } from './appointments.js';
 import { applyTranslations, clearTranslated, language, onLanguageChange, t, translate } from './i18n.js';
 
 const SOUND_KEY = 'centrala.console.sound';
@@ -510,6 +511,7 @@ export function createConsole({ root, user }) {
       typingTimer: null,
       lastTypingSent: 0,
     };
+    refs.closeBox.before(createBookingBox({ idPrefix: prefix, contact: () => chat.contact }));
     S.chats.set(id, chat);
     S.order.push(id);
     refs.log.setAttribute('aria-busy', 'true');
@@ -1242,6 +1244,9 @@ export function createConsole({ root, user }) {
   renderAgentState();
   setConnection('connecting');
   loadQueues();
+  const dayView = createDayView();
+  view.append(dayView.root);
+  cleanups.push(dayView.destroy);
   S.socket = createAgentSocket({ onFrame, onStatus, onAuthFailure });
 
   return {

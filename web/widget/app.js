@@ -6,6 +6,7 @@
 import { ChatClient, compareIds } from './chat-client.js';
 import * as i18n from './i18n.js';
 import { buildTranscript, downloadText, localStamp } from './transcript.js';
+import { setupAppointments } from './appointments.js';
 
 const { t } = i18n;
 const NS = 'centrala-widget';
@@ -128,6 +129,7 @@ function showView(name) {
   el.boot.hidden = true;
   el.startView.hidden = name !== 'start';
   el.chatView.hidden = name !== 'chat';
+  document.getElementById('appt-view').hidden = name !== 'appointments';
 }
 
 // Where the reading position goes when the panel opens or the view changes.
@@ -654,6 +656,7 @@ client.addEventListener('lost', () => {
 
 function boot() {
   buildStartForm();
+  setupAppointments({ open: () => showView('appointments'), close: () => showStart() });
   i18n.setLanguage(initialLanguage());
   el.minimize.hidden = !embedded;
   document.documentElement.classList.toggle('w-embedded', embedded);

@@ -387,6 +387,12 @@ export function setLanguage(code) {
   for (const fn of listeners) fn(code);
 }
 
+// Strings of a feature module ({pl:{...}, en:{...}, uk:{...}}), added before
+// the first translation so its markup is translated with everything else.
+export function addStrings(table) {
+  for (const [lang, strings] of Object.entries(table)) if (STRINGS[lang]) Object.assign(STRINGS[lang], strings);
+}
+
 export function onLanguageChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);

@@ -15,6 +15,7 @@
 #include "centrala/api/http.hpp"
 #include "centrala/api/router.hpp"
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/domain/appointments.hpp"
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
 #include "centrala/metrics/metrics.hpp"
@@ -42,7 +43,10 @@ struct Options {
     std::vector<Department> departments;
     std::map<std::string, WeeklySchedule> schedules;
     HolidayCalendar holidays;
+    AppointmentsConfig appointments;
 };
+
+class HttpPoster;
 
 struct Backend {
     Executor& loop;         // the network thread
@@ -52,6 +56,7 @@ struct Backend {
     metrics::Registry& metrics;
     const Clock& clock;
     routing::Core& routing;  // the one owner of routing state, on the io thread
+    HttpPoster* http = nullptr;  // outgoing webhooks; none in tools that send nothing
 };
 
 // A WebSocket connection as the API sees it; implemented by the net layer.

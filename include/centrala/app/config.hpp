@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/domain/appointments.hpp"
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
 #include "centrala/domain/result.hpp"
@@ -84,6 +85,7 @@ struct Config {
     std::map<std::string, WeeklySchedule> business_hours;
     HolidayCalendar holidays;
     std::string service_number;  // SIP: the number residents dial
+    AppointmentsConfig appointments;
 };
 
 Result<Config> parse_config(const std::string& text, const std::string& source);

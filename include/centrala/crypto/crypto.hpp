@@ -25,6 +25,10 @@ bool verify_password(std::string_view password, const std::string& phc);
 std::string random_token(size_t bytes = 32);
 // Lowercase hex SHA-256: tokens are stored only as digests.
 std::string sha256_hex(std::string_view data);
+// Lowercase hex HMAC-SHA256, for signing outgoing webhooks.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+// n random bytes from the OS CSPRNG, raw.
+void random_bytes(unsigned char* out, size_t n);
 // Constant-time equality for secrets of equal length.
 bool equal_constant_time(std::string_view a, std::string_view b);
 
