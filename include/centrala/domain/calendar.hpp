@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,6 +56,12 @@ private:
 };
 
 bool is_open(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t);
+// The next instant at or after t when the schedule opens (t itself when it is
+// open then), looking at most `horizon_days` ahead; nullopt when it never opens.
+std::optional<SysTime> next_opening(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t,
+                                    int horizon_days = 31);
+// A Warsaw local date and minute of the day as an instant.
+SysTime from_warsaw(Date date, int minute_of_day);
 
 // "08:00-16:00" -> range; false when malformed or empty.
 bool parse_time_range(const std::string& text, TimeRange& out);
