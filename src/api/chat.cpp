@@ -581,7 +581,11 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done,
             notice.buttons.push_back({resident_text(lang, "leave_message_button"), "leave_message"});
             post_bot(chat_id, notice);
         } else {
-            post_system(chat_id, "bot", resident_text(lang, code == "queue_full" ? "queue_full" : "no_queue"));
+            bot::Reply notice;
+            notice.topic = topic;
+            notice.confidence = 1;
+            notice.text = resident_text(lang, code == "queue_full" ? "queue_full" : "no_queue");
+            post_bot(chat_id, notice);
         }
         return done(events.error());
     }
