@@ -136,7 +136,7 @@ bool asks_for_person(const bot::Reply& r, const bot::Advisor& advisor) {
     return false;
 }
 
-// At most `max` characters, with an ellipsis when cut.
+// At most `max_bytes` bytes (cut on a character boundary), with an ellipsis when cut.
 std::string cut(const std::string& s, size_t max_bytes) {
     if (s.size() <= max_bytes) return s;
     return std::string(bot::utf8_truncate(s, max_bytes)) + "…";
