@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only]
+# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only | --bot-only]
 #
 # 1. builds build-bench/ (Release, -DCENTRALA_BENCH=ON),
 # 2. HTTP: the same wrk load against the bare Beast baseline (GET /healthz) and
 #    centrala (GET /healthz, authenticated GET /api/v1/me), with centrala's
 #    log_level at "warn" and again at "info"; prints req/s, p50, p99 and the
-#    ratios centrala/bare,
+#    ratios centrala/bare; then the virtual advisor: POST /api/v1/bot/ask with
+#    the full knowledge base, phrasings of tests/data/bot_eval.json in turn
+#    (--bot-only: the bare baseline and this alone),
 # 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL) and
 #    bench_appointments (month slot listing and booking rate, 100,000 bookings).
 #
@@ -34,12 +36,16 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 
 do_http=1
 do_sqlite=1
+do_bot=1
 case "${1:-}" in
   "") ;;
   --http-only) do_sqlite=0 ;;
-  --sqlite-only) do_http=0 ;;
-  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only]" >&2; exit 2 ;;
+  --sqlite-only) do_http=0; do_bot=0 ;;
+  --bot-only) do_sqlite=0 ;;
+  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only | --bot-only]" >&2; exit 2 ;;
 esac
+bot_only=0
+[[ ${1:-} == --bot-only ]] && bot_only=1
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -135,18 +141,22 @@ wait_quiet() {
 # One wrk run against a URL (after a warm-up): appends req/s, p50, p99, the
 # server's CPU per request, wrk's CPU per request and what other processes
 # used meanwhile (in cores) to the lists under the key $1.
+# CURL_EXTRA / WRK_EXTRA: arguments for the check request / for wrk alone
+# (a POST body; a wrk Lua script).
 declare -A M NON2XX
+CURL_EXTRA=()
+WRK_EXTRA=()
 measure() {
   local key=$1 pid=$2 url=$3
   shift 3
   local hdr=("$@") code out="$TMP/wrk-$key.txt"
-  code=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url")
+  code=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "${CURL_EXTRA[@]}" "$url")
   [[ $code == 200 ]] || die "$key: $url answered $code, not 200 (before the load)"
   wait_quiet
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${hdr[@]}" "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >/dev/null
   local s0 c0 b0 s1 c1 b1 t0 t1
   snap_children; c0=$(child_ticks); s0=$(proc_ticks "$pid"); b0=$(busy_ticks); t0=$(date +%s.%N)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "$url" >"$out"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >"$out"
   snap_children; c1=$(child_ticks); s1=$(proc_ticks "$pid"); b1=$(busy_ticks); t1=$(date +%s.%N)
   local rps n p50 p99 srv cli other
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
@@ -221,7 +231,7 @@ if (( do_http )); then
   # The user must exist before `serve` starts: the server loads its users at startup.
   PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)
   printf '%s\n' "$PASSWORD" |
-    "$BUILD/centrala" user add --db "$TMP/c.db" --username bench --role agent --config "$CFG_WARN" >/dev/null
+    "$BUILD/centrala" user add --db "$TMP/c.db" --username bench --role supervisor --config "$CFG_WARN" >/dev/null
 
   # All three servers run for the whole benchmark (an idle one costs nothing)
   # and the targets take turns, so that drift hits them all alike.
@@ -235,9 +245,37 @@ if (( do_http )); then
     printf -v "TOKEN_$level" '%s' "$(login "$PORT")"
   done
 
+  # The advisor: a wrk script that asks the evaluation phrasings in turn.
+  python3 - "$ROOT/tests/data/bot_eval.json" >"$TMP/bot-ask.lua" <<'PY'
+import json, sys
+items = json.load(open(sys.argv[1]))
+items = items["items"] if isinstance(items, dict) else items
+bodies = [json.dumps({"text": i["text"], "lang": "pl"}, ensure_ascii=False) for i in items]
+print('wrk.method = "POST"')
+print('wrk.headers["Content-Type"] = "application/json"')
+print("local bodies = {")
+for b in bodies:
+    print("  [==[" + b + "]==],")
+print("}")
+print("local n = 0")
+print("request = function()")
+print("  n = n % #bodies + 1")
+print("  return wrk.format(nil, nil, nil, bodies[n])")
+print("end")
+PY
+  echo "  advisor: $(grep -c '^  \[==\[' "$TMP/bot-ask.lua") phrasings in turn"
+
   for round in $(seq 1 "$ROUNDS"); do
     echo "  -- round $round"
     measure bare_healthz "$BARE_PID" "http://127.0.0.1:$BARE_PORT/healthz"
+    if (( do_bot )); then
+      CURL_EXTRA=(-X POST -H 'Content-Type: application/json' --data '{"text":"blachy do samochodu","lang":"pl"}')
+      WRK_EXTRA=(-s "$TMP/bot-ask.lua")
+      measure centrala_bot_ask "$PID_warn" "http://127.0.0.1:$PORT_warn/api/v1/bot/ask" -H "Authorization: Bearer $TOKEN_warn"
+      CURL_EXTRA=()
+      WRK_EXTRA=()
+    fi
+    (( bot_only )) && continue
     for level in warn info; do
       pid=PID_$level port=PORT_$level token=TOKEN_$level
       : >"$TMP/centrala-$level.err"  # the info log grows by megabytes per run
@@ -258,6 +296,16 @@ if (( do_http )); then
       "$(med "$1" cli)" "$(clean_runs "$1")/$ROUNDS"
   }
   row bare_healthz "bare_beast_server GET /healthz" "-"
+  (( do_bot )) && row centrala_bot_ask "centrala POST /api/v1/bot/ask" "warn"
+  if (( do_bot )); then
+    goal=$(awk -v p="$(med centrala_bot_ask p99)" 'BEGIN { print (p < 2) ? "met" : "NOT met" }')
+    (( $(clean_runs centrala_bot_ask) > 0 )) || goal="$goal (but no undisturbed run)"
+    printf '  advisor: %s answers/s = %s of the bare server; goal (POST /api/v1/bot/ask p99 < 2 ms): %s\n' \
+      "$(med centrala_bot_ask rps)" "$(pct "$(med centrala_bot_ask rps)" "$bare_rps")" "$goal"
+  fi
+  if (( bot_only )); then
+    echo "  (server us / wrk us: CPU time per request of the server, all its threads, and of wrk)"
+  else
   for level in warn info; do
     row "centrala_healthz_$level" "centrala GET /healthz" "$level"
     row "centrala_me_$level" "centrala GET /api/v1/me (Bearer)" "$level"
@@ -280,6 +328,7 @@ if (( do_http )); then
     goal=$(awk -v a="$(med centrala_me_warn rps)" -v b="$bare_rps" 'BEGIN { print (a >= 0.6 * b) ? "met" : "NOT met" }')
   fi
   echo "  goal (authenticated GET /api/v1/me >= 60% of the bare server's req/s, log warn): $goal"
+  fi
   for key in "${!NON2XX[@]}"; do
     echo "  WARNING: $key had ${NON2XX[$key]} non-2xx responses; its figures are not comparable"
   done

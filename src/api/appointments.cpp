@@ -625,8 +625,8 @@ void AppointmentsModule::day_list(Call c) {
         if (f.service_ids.empty())
             return c.reply(Response::json(200, {{"date", to_string(*date)}, {"items", json::array()}, {"next", nullptr}}));
     }
-    f.from = *from_warsaw(*date, 0);  // midnight exists on every Warsaw day
-    f.to = *from_warsaw(Date{sys_days{*date} + days{1}}, 0);
+    f.from = *warsaw_instant(*date, 0);  // midnight exists on every Warsaw day
+    f.to = *warsaw_instant(Date{sys_days{*date} + days{1}}, 0);
     auto fmt = c.request.query.find("format");
     const auto* accept = c.request.header("accept");
     const bool csv = (fmt != c.request.query.end() && fmt->second == "csv") ||
@@ -741,7 +741,7 @@ void AppointmentsModule::list_reminders(Call c) {
     if (!date) return c.reply(Response::error(date.error()));
     auto page = page_params(c.request);
     if (!page) return c.reply(Response::error(page.error()));
-    const SysTime from = *from_warsaw(*date, 0), to = *from_warsaw(Date{sys_days{*date} + days{1}}, 0);
+    const SysTime from = *warsaw_instant(*date, 0), to = *warsaw_instant(Date{sys_days{*date} + days{1}}, 0);
     on_store_worker(
         ctx_, [this, from, to, page = *page] { return store_.reminders(from, to, page.limit + 1, page.offset); },
         [this, date = *date, page = *page, reply = std::move(c.reply)](Result<std::vector<store::ReminderRow>> rows) {
@@ -795,7 +795,7 @@ void AppointmentsModule::send_reminders() {
     const LocalTime lt = to_warsaw(now);
     if (lt.minute_of_day < cfg_.reminders.send_from_minute) return;
     const sys_days tomorrow = sys_days{lt.date} + days{1};
-    const SysTime from = *from_warsaw(Date{tomorrow}, 0), to = *from_warsaw(Date{tomorrow + days{1}}, 0);
+    const SysTime from = *warsaw_instant(Date{tomorrow}, 0), to = *warsaw_instant(Date{tomorrow + days{1}}, 0);
     delivering_ = true;
     on_store_worker(
         ctx_, [this, from, to, now] { return store_.due_reminders(from, to, now, 20); },

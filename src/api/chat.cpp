@@ -3,11 +3,16 @@
 // receives a message (deliver): internal notes never reach a resident.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "centrala/api/api.hpp"
 #include "centrala/api/json_body.hpp"
+#include "centrala/bot/advisor.hpp"
 #include "centrala/crypto/crypto.hpp"
 #include "store_calls.hpp"
 
@@ -58,6 +63,13 @@ json message_json(const store::StoredMessage& m, bool for_staff) {
               {"text", m.body},
               {"created_at", to_rfc3339(m.created_at)}};
     if (!m.buttons.empty()) j["buttons"] = json::parse(m.buttons, nullptr, false);
+    if (!m.links.empty()) j["links"] = json::parse(m.links, nullptr, false);
+    if (m.author_kind == "bot" && !m.bot_topic.empty()) {
+        // Contract §6a: what the advisor understood, and how sure it was.
+        j["topic"] = m.bot_topic;
+        j["confidence"] = std::max(0, m.bot_confidence) / 1000.0;
+        if (for_staff && !m.bot_answer.empty()) j["answer"] = m.bot_answer;
+    }
     if (for_staff) {
         j["contact_id"] = std::to_string(m.contact_id);
         j["internal"] = m.internal;
@@ -84,7 +96,50 @@ json contact_json(const store::ContactRow& c) {
             {"enqueued_at", c.enqueued_at ? json(to_rfc3339(*c.enqueued_at)) : json(nullptr)},
             {"assigned_at", c.assigned_at ? json(to_rfc3339(*c.assigned_at)) : json(nullptr)},
             {"closed_at", c.closed_at ? json(to_rfc3339(*c.closed_at)) : json(nullptr)},
-            {"disposition", c.disposition.empty() ? json(nullptr) : json(c.disposition)}};
+            {"disposition", c.disposition.empty() ? json(nullptr) : json(c.disposition)},
+            {"summary", c.summary},
+            {"left_message_at", c.left_message_at ? json(to_rfc3339(*c.left_message_at)) : json(nullptr)}};
+}
+
+// An advisor reply as a stored bot message.
+store::NewMessage bot_message(int64_t chat_id, const bot::Reply& r, SysTime at) {
+    store::NewMessage m;
+    m.contact_id = chat_id;
+    m.author_kind = "bot";
+    m.author_name = "Asystent";
+    m.body = r.text;
+    json buttons = json::array(), links = json::array();
+    for (const auto& b : r.buttons) buttons.push_back({{"label", b.label}, {"value", b.value}});
+    for (const auto& l : r.links) links.push_back({{"label", l.label}, {"url", l.url}});
+    if (!buttons.empty()) m.buttons = buttons.dump();
+    if (!links.empty()) m.links = links.dump();
+    m.bot_topic = r.topic;
+    m.bot_confidence = int(std::lround(std::clamp(r.confidence, 0.0, 1.0) * 1000));
+    m.bot_answer = r.answer;
+    m.created_at = at;
+    return m;
+}
+
+bot::Lang lang_of(const std::string& code) { return bot::parse_lang(code).value_or(bot::Lang::pl); }
+
+// The resident asked for a person: the advisor's best topic is `human`, or
+// `human` has strong evidence of its own beside the matter ("poproszę
+// konsultanta w sprawie podatku" is a taxes question and a request for a
+// person). Strong: score / (score + strength_k) of at least 0.7, about one
+// handoff keyword with a matching phrasing.
+bool asks_for_person(const bot::Reply& r, const bot::Advisor& advisor) {
+    if (r.topic == "human") return true;
+    if (r.clarify) return false;
+    const double k = advisor.knowledge().nlu.strength_k;
+    for (const auto& t : r.ranking)
+        if (t.topic == "human" && t.score / (t.score + k) >= 0.7) return true;
+    return false;
+}
+
+// At most `max_bytes` bytes (cut on a character boundary), with an ellipsis when cut.
+std::string cut(const std::string& s, size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    return std::string(bot::utf8_truncate(s, max_bytes)) + "…";
 }
 
 // The resident's view of the chat state.
@@ -96,26 +151,42 @@ std::string public_state(const std::string& s) {
 
 const std::map<std::string, std::map<std::string, std::string>>& texts() {
     static const std::map<std::string, std::map<std::string, std::string>> t = {
-        {"greeting",
-         {{"pl", "Dzień dobry! Jestem wirtualnym asystentem Miejskiego Centrum Kontaktu. W czym mogę pomóc? "
-                 "Możesz też od razu porozmawiać z konsultantem."},
-          {"en", "Hello! I am the virtual assistant of the City Contact Centre. How can I help? "
-                 "You can also talk to a consultant right away."},
-          {"uk", "Добрий день! Я віртуальний помічник Міського контакт-центру. Чим можу допомогти? "
-                 "Ви також можете одразу поговорити з консультантом."}}},
-        {"talk_to_person", {{"pl", "Porozmawiaj z konsultantem"}, {"en", "Talk to a consultant"}, {"uk", "Поговорити з консультантом"}}},
-        {"bot_fallback",
-         {{"pl", "Dziękuję za wiadomość. Aby uzyskać pomoc, wybierz „Porozmawiaj z konsultantem” — przekażę rozmowę osobie z naszego zespołu."},
-          {"en", "Thank you for your message. For help, choose “Talk to a consultant” and I will pass the conversation to our team."},
-          {"uk", "Дякуємо за повідомлення. Щоб отримати допомогу, оберіть «Поговорити з консультантом» — я передам розмову нашій команді."}}},
+        {"unsure_handoff",
+         {{"pl", "Nie jestem pewien, o jaką sprawę chodzi, więc przekazuję rozmowę konsultantowi."},
+          {"en", "I am not sure what your matter is, so I am passing the conversation to a consultant."},
+          {"uk", "Я не впевнений, про яку справу йдеться, тому передаю розмову консультантові."}}},
+        {"closed_hours",
+         {{"pl", "Konsultanci są teraz niedostępni (poza godzinami pracy)."},
+          {"en", "Our consultants are not available now (outside opening hours)."},
+          {"uk", "Консультанти зараз недоступні (поза робочими годинами)."}}},
+        {"opens_at", {{"pl", "Będą dostępni: "}, {"en", "They will be available: "}, {"uk", "Вони будуть доступні: "}}},
+        {"leave_message_offer",
+         {{"pl", "Możesz zostawić wiadomość dla konsultanta: rozmowa poczeka w kolejce, a konsultant odpowie, gdy zacznie pracę. "
+                 "Odpowiedź przeczytasz, wracając do tego czatu."},
+          {"en", "You can leave a message for a consultant: the conversation will wait in line and a consultant will reply "
+                 "when they start work. Come back to this chat to read the reply."},
+          {"uk", "Ви можете залишити повідомлення для консультанта: розмова чекатиме в черзі, і консультант відповість, "
+                 "коли почне роботу. Відповідь ви прочитаєте, повернувшись до цього чату."}}},
+        {"leave_message_button",
+         {{"pl", "Zostaw wiadomość dla konsultanta"}, {"en", "Leave a message for a consultant"}, {"uk", "Залишити повідомлення консультантові"}}},
+        {"left_message",
+         {{"pl", "Dziękuję. Rozmowa czeka w kolejce na konsultanta. Opisz tu swoją sprawę — konsultant przeczyta wszystko, co napiszesz."},
+          {"en", "Thank you. The conversation is waiting in line for a consultant. Describe your matter here — the consultant will read everything you write."},
+          {"uk", "Дякую. Розмова чекає в черзі на консультанта. Опишіть тут свою справу — консультант прочитає все, що ви напишете."}}},
+        {"greeting_closed",
+         {{"pl", "Konsultanci są teraz poza godzinami pracy; ja odpowiadam całą dobę."},
+          {"en", "Our consultants are outside their working hours now; I answer around the clock."},
+          {"uk", "Консультанти зараз поза робочими годинами; я відповідаю цілодобово."}}},
+        {"no_queue",
+         {{"pl", "Nie mogę teraz połączyć z konsultantem. Spróbuj ponownie za kilka minut."},
+          {"en", "I cannot connect you to a consultant right now. Please try again in a few minutes."},
+          {"uk", "Зараз я не можу з'єднати вас із консультантом. Спробуйте ще раз за кілька хвилин."}}},
+        {"today", {{"pl", "dziś"}, {"en", "today"}, {"uk", "сьогодні"}}},
+        {"tomorrow", {{"pl", "jutro"}, {"en", "tomorrow"}, {"uk", "завтра"}}},
         {"queued",
          {{"pl", "Łączę z konsultantem. Proszę chwilę poczekać — pozycję w kolejce widać nad rozmową."},
           {"en", "Connecting you to a consultant. Please wait a moment — your place in the queue is shown above."},
           {"uk", "З'єдную з консультантом. Будь ласка, зачекайте — ваше місце в черзі показано вгорі."}}},
-        {"closed_hours",
-         {{"pl", "Konsultanci są teraz niedostępni (poza godzinami pracy). Wróć w godzinach pracy centrum lub zostaw wiadomość."},
-          {"en", "Our consultants are not available now (outside opening hours). Please come back during opening hours or leave a message."},
-          {"uk", "Консультанти зараз недоступні (поза робочими годинами). Поверніться в робочий час або залиште повідомлення."}}},
         {"queue_full",
          {{"pl", "Wszyscy konsultanci są zajęci, a kolejka jest pełna. Spróbuj ponownie za kilka minut."},
           {"en", "All consultants are busy and the queue is full. Please try again in a few minutes."},
@@ -179,26 +250,38 @@ void ResidentSocket::authenticate(const std::string& token) {
     authenticating_ = true;
     const std::string hash = crypto::sha256_hex(token);
     auto alive = alive_;
-    api_.on_chat_store([hash](store::ChatStore& s) -> Result<std::pair<store::ContactRow, int64_t>> {
+    struct Found {
+        store::ContactRow row;
+        int64_t last = 0;
+        std::vector<store::StoredMessage> bot_phase;  // for the advisor's memory after a restart
+    };
+    api_.on_chat_store([hash](store::ChatStore& s) -> Result<Found> {
         auto c = s.contact_by_visitor(hash);
         if (!c) return c.error();
         auto last = s.last_message_id(c->id, false);
         if (!last) return last.error();
-        return std::make_pair(*c, *last);
+        Found f{*c, *last, {}};
+        if (c->state == "bot") {
+            auto ms = s.messages_after(c->id, 0, false, 200);
+            if (ms) f.bot_phase = std::move(*ms);
+        }
+        return f;
     },
-                       [this, alive](Result<std::pair<store::ContactRow, int64_t>> r) {
+                       [this, alive](Result<Found> r) {
                            if (!*alive) return;
                            authenticating_ = false;
                            if (!r) {
                                peer_.close(1008, "authentication failed");
                                return;
                            }
-                           auto& [row, last] = *r;
+                           const auto& row = r->row;
+                           const bool known = api_.live_chat(row.id) != nullptr;
                            if (row.state == "bot" || row.state == "waiting" || row.state == "active")
                                api_.adopt_chat(row);
                            chat_id_ = row.id;
                            std::string state = public_state(row.state);
                            if (auto* chat = api_.live_chat(row.id)) {
+                               if (!known && chat->row.state == "bot") api_.rebuild_bot_memory(*chat, r->bot_phase);
                                chat->residents.push_back(this);
                                chat->residents_gone_since.reset();
                                state = public_state(chat->row.state);
@@ -206,7 +289,7 @@ void ResidentSocket::authenticate(const std::string& token) {
                            send({{"type", "hello"},
                                  {"chat_id", std::to_string(row.id)},
                                  {"state", state},
-                                 {"last_message_id", std::to_string(last)}});
+                                 {"last_message_id", std::to_string(r->last)}});
                            if (auto* chat = api_.live_chat(row.id); chat && chat->row.state == "waiting")
                                api_.send_queue_position(*chat, true);
                        });
@@ -249,16 +332,9 @@ void ResidentSocket::on_text(const std::string& text) {
     }
     if (type == "button") {
         if (!frame.contains("value") || !frame["value"].is_string()) return send_error("invalid_frame", "value is required");
-        // Until the virtual advisor lands, a topic button records the topic
-        // and the resident is offered a consultant.
-        const std::string value = frame["value"].get<std::string>();
-        auto* chat = api_.live_chat(chat_id_);
-        if (!chat) return send_error("chat_closed", "This conversation has ended.");
-        if (value.rfind("topic:", 0) == 0 && valid_topic(value.substr(6)) && chat->row.state == "bot")
-            chat->row.topic = value.substr(6);
-        const std::string lang = chat->row.lang;
-        api_.post_system(chat_id_, "bot", api_.resident_text(lang, "bot_fallback"),
-                         json::array({{{"label", api_.resident_text(lang, "talk_to_person")}, {"value", "handoff"}}}));
+        api_.press_button(chat_id_, frame["value"].get<std::string>(), [this, alive](Result<void> r) {
+            if (*alive && !r) send_error(r.error().code, r.error().message);
+        });
         return;
     }
     if (type == "typing") {
@@ -318,6 +394,7 @@ Result<void> Api::restore_chats() {
         spec.needs_interpreter = row.needs_interpreter;
         spec.enqueued_at = row.enqueued_at;
         spec.resident_name = row.resident_name;
+        spec.summary = row.summary;
         Result<routing::Events> r = routing::Events{};
         if (row.state == "waiting") {
             r = b_.routing.restore_waiting(spec);
@@ -426,6 +503,10 @@ Result<void> Api::check_resident_text(LiveChat& chat, const std::string& text) c
         return Error{ErrorKind::too_large, "message_too_long",
                      "The message is longer than " + std::to_string(opt_.max_message_chars) + " characters."};
     if (!valid_utf8(text)) return Error::invalid("invalid_text", "The message is not valid UTF-8.");
+    return check_rate(chat);
+}
+
+Result<void> Api::check_rate(LiveChat& chat) const {
     const auto now = b_.clock.now();
     while (!chat.recent_messages.empty() && now - chat.recent_messages.front() > std::chrono::seconds(10))
         chat.recent_messages.pop_front();
@@ -452,20 +533,23 @@ void Api::resident_message(int64_t chat_id, const std::string& text, const std::
         if (!r) return done(r);
         if (!r->duplicate) {
             deliver(*r);
-            LiveChat* chat = live_chat(chat_id);
-            if (chat && chat->row.state == "bot")
-                post_system(chat_id, "bot", resident_text(chat->row.lang, "bot_fallback"),
-                            json::array({{{"label", resident_text(chat->row.lang, "talk_to_person")}, {"value", "handoff"}}}));
+            // The resident hears the ack first, then the advisor's answer.
+            const std::string text = r->body;
+            done(std::move(r));
+            bot_answer(chat_id, text);
+            return;
         }
         done(std::move(r));
     });
 }
 
-void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done) {
+void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done, HandoffRequest how) {
     LiveChat* chat = live_chat(chat_id);
     if (!chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
     if (chat->row.state != "bot") return done(Ok{});  // already with (or waiting for) a person
-    const std::string topic = chat->row.topic == "human" ? "other" : chat->row.topic;
+    std::string topic = !how.topic.empty() ? how.topic : !chat->bot_topic.empty() ? chat->bot_topic : chat->row.topic;
+    if (topic == "human" || !valid_topic(topic)) topic = "other";
+    const std::string lang = chat->bot_lang.empty() ? chat->row.lang : chat->bot_lang;
     const auto now = b_.clock.now();
     routing::ContactSpec spec;
     spec.id = chat_id;
@@ -475,11 +559,34 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done)
     spec.needs_interpreter = chat->row.needs_interpreter;
     spec.enqueued_at = now;
     spec.resident_name = chat->row.resident_name;
+    spec.summary = handoff_summary(*chat, how.reason, topic, true);
+    spec.leave_message = how.leave_message;
     // Routing decides first (open? room?), so a refusal changes nothing.
     auto events = b_.routing.enqueue(spec);
     if (!events) {
-        const bool full = events.error().code == "queue_full";
-        post_system(chat_id, "bot", resident_text(chat->row.lang, full ? "queue_full" : "closed_hours"));
+        const std::string& code = events.error().code;
+        if (code == "queue_closed") {
+            // Outside opening hours: what the advisor knows of the matter, then
+            // when consultants are back and the offer to leave them a message.
+            if (bot_.advisor && how.reason == HandoffReason::asked && !how.answer_given && topic != "other")
+                if (auto menu = bot_.advisor->choose("topic:" + topic, lang_of(lang)); menu) post_bot(chat_id, *menu);
+            bot::Reply notice;
+            notice.topic = topic;
+            notice.confidence = 1;
+            notice.language = lang_of(lang);
+            notice.text = resident_text(lang, "closed_hours");
+            if (auto when = closed_until(topic, lang); when && !when->empty())
+                notice.text += " " + resident_text(lang, "opens_at") + *when + ".";
+            notice.text += " " + resident_text(lang, "leave_message_offer");
+            notice.buttons.push_back({resident_text(lang, "leave_message_button"), "leave_message"});
+            post_bot(chat_id, notice);
+        } else {
+            bot::Reply notice;
+            notice.topic = topic;
+            notice.confidence = 1;
+            notice.text = resident_text(lang, code == "queue_full" ? "queue_full" : "no_queue");
+            post_bot(chat_id, notice);
+        }
         return done(events.error());
     }
     const std::string queue = b_.routing.queue_of(chat_id).value_or("");
@@ -487,15 +594,25 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done)
     chat->row.topic = topic;
     chat->row.queue = queue;
     chat->row.enqueued_at = now;
+    chat->row.summary = spec.summary;
+    std::optional<SysTime> left_at;
+    if (how.leave_message) chat->row.left_message_at = left_at = now;
+    // The consultant reads what the advisor learnt, so the resident is not asked again.
+    post_system(chat_id, "system", handoff_summary(*chat, how.reason, topic, false), nullptr, true);
     apply(*events);
     // The resident is told they wait only once that is on disk. Store writes
     // run in order, so this lands before any assignment that follows.
-    on_chat_store([chat_id, topic, queue, now](store::ChatStore& s) { return s.mark_waiting(chat_id, topic, queue, now); },
-                  [this, chat_id, done](Result<void> r) {
+    on_chat_store([chat_id, topic, queue, now, summary = spec.summary, left_at](store::ChatStore& s) {
+        return s.mark_waiting(chat_id, topic, queue, now, summary, left_at);
+    },
+                  [this, chat_id, done, lang, left = how.leave_message](Result<void> r) {
                       LiveChat* chat = live_chat(chat_id);
                       if (!r) {
                           spdlog::error("contact {} could not be queued on disk: {}", chat_id, r.error().message);
-                          if (chat) chat->row.state = "bot";
+                          if (chat) {
+                              chat->row.state = "bot";
+                              chat->row.left_message_at.reset();
+                          }
                           auto undo = b_.routing.abandon(chat_id);
                           if (undo) apply(*undo);
                           return done(r);
@@ -503,11 +620,190 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done)
                       if (chat && chat->row.state == "queueing") {
                           // Only now, with the wait on disk, is the resident told.
                           chat->row.state = "waiting";
-                          post_system(chat_id, "system", resident_text(chat->row.lang, "queued"));
+                          post_system(chat_id, "system", resident_text(lang, left ? "left_message" : "queued"));
                           send_queue_position(*chat, true);
                       }
                       done(Ok{});
                   });
+}
+
+// ---- the virtual advisor in the chat ----------------------------------------
+
+void Api::post_bot(int64_t chat_id, const bot::Reply& reply, const std::string& text_override, const json& extra_buttons) {
+    store::NewMessage m = bot_message(chat_id, reply, b_.clock.now());
+    if (!text_override.empty()) m.body = text_override;
+    if (extra_buttons.is_array() && !extra_buttons.empty()) {
+        json buttons = m.buttons.empty() ? json::array() : json::parse(m.buttons);
+        for (const auto& b : extra_buttons) buttons.push_back(b);
+        m.buttons = buttons.dump();
+    }
+    store_message(std::move(m), [this](Result<store::StoredMessage> r) {
+        if (r) deliver(*r);
+        else spdlog::error("advisor message not stored: {}", r.error().message);
+    });
+}
+
+void Api::remember_bot_turn(LiveChat& chat, const bot::Reply& r) {
+    chat.bot_lang = std::string(bot::lang_code(r.language));
+    if (r.clarify) {
+        ++chat.bot_unsure;
+        return;
+    }
+    chat.bot_unsure = 0;
+    if (r.topic != "other" && r.topic != "human") chat.bot_topic = r.topic;
+    if (!r.answer.empty() && r.topic != "human" && std::find(chat.answered.begin(), chat.answered.end(), r.answer) == chat.answered.end()) {
+        chat.answered.push_back(r.answer);
+        if (chat.answered.size() > 8) chat.answered.erase(chat.answered.begin());
+    }
+}
+
+void Api::rebuild_bot_memory(LiveChat& chat, const std::vector<store::StoredMessage>& messages) {
+    for (const auto& m : messages) {
+        if (m.author_kind == "resident") {
+            chat.said.push_back(cut(m.body, 200));
+            if (chat.said.size() > 5) chat.said.erase(chat.said.begin());
+        } else if (m.author_kind == "bot" && !m.bot_answer.empty() && m.bot_topic != "human") {
+            if (m.bot_topic != "other" && m.bot_topic != "human") chat.bot_topic = m.bot_topic;
+            if (std::find(chat.answered.begin(), chat.answered.end(), m.bot_answer) == chat.answered.end())
+                chat.answered.push_back(m.bot_answer);
+        }
+    }
+}
+
+void Api::bot_answer(int64_t chat_id, const std::string& text) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat || chat->row.state != "bot" || !bot_.advisor) return;  // a person has it: the advisor is silent
+    chat->said.push_back(cut(text, 200));
+    if (chat->said.size() > 5) chat->said.erase(chat->said.begin());
+    const bot::Reply r = bot_.advisor->ask(text, lang_of(chat->row.lang));
+    remember_bot_turn(*chat, r);
+    const std::string lang(bot::lang_code(r.language));
+    auto ignore = [chat_id](Result<void> h) {
+        if (!h && h.error().kind != ErrorKind::conflict)
+            spdlog::warn("contact {}: handoff by the advisor failed: {}", chat_id, h.error().message);
+    };
+    if (r.clarify) {
+        if (bot_.unanswered) bot_.unanswered(text, r);
+        if (chat->bot_unsure >= opt_.bot_unsure_before_handoff) {
+            bot::Reply note = r;
+            note.text = resident_text(lang, "unsure_handoff");
+            note.buttons.clear();
+            note.links.clear();
+            post_bot(chat_id, note);
+            return start_handoff(chat_id, ignore, {HandoffReason::unsure, ""});
+        }
+        return post_bot(chat_id, r);
+    }
+    const bool person = asks_for_person(r, *bot_.advisor);
+    if (r.handoff || person) {
+        std::string topic = bot::routing_topic(r);
+        if (topic == "other" && !chat->bot_topic.empty()) topic = chat->bot_topic;
+        if (topic != "other") chat->bot_topic = topic;
+        // For "human" the chat's own "connecting you" message says it all;
+        // an answer given beside a request for a person is worth reading meanwhile.
+        if (r.topic != "human") post_bot(chat_id, r);
+        return start_handoff(chat_id, ignore,
+                             {person ? HandoffReason::asked : HandoffReason::topic_needs_person, topic, false,
+                              r.topic != "human"});
+    }
+    post_bot(chat_id, r);
+}
+
+void Api::press_button(int64_t chat_id, const std::string& value, std::function<void(Result<void>)> done) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat || chat->row.state == "closed") return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (value.empty() || value.size() > 200) return done(Error::invalid("invalid_field", "value is not a button of the assistant"));
+    if (value == "handoff") return start_handoff(chat_id, std::move(done), {HandoffReason::asked, ""});
+    if (chat->row.state != "bot")
+        return done(Error::conflict("bot_inactive", "A consultant is taking care of this conversation now."));
+    if (auto ok = check_rate(*chat); !ok) return done(ok.error());
+    const std::string lang = chat->bot_lang.empty() ? chat->row.lang : chat->bot_lang;
+    if (value == "leave_message") {
+        std::string topic = !chat->bot_topic.empty() ? chat->bot_topic : chat->row.topic;
+        if (topic == "human" || !valid_topic(topic)) topic = "other";
+        // Pressed once the office is open again: an ordinary handoff.
+        const bool closed = closed_until(topic, lang).has_value();
+        return start_handoff(chat_id, std::move(done),
+                             {closed ? HandoffReason::left_message : HandoffReason::asked, topic, closed});
+    }
+    if (!bot_.advisor) return done(Error{ErrorKind::unavailable, "not_ready", "The assistant is not ready yet."});
+    auto r = bot_.advisor->choose(value, lang_of(lang));
+    if (!r) {
+        if (r.error().kind != ErrorKind::not_found)
+            return done(Error::invalid("invalid_field", "value is not a button of the assistant"));
+        // A button of an older knowledge base: start again from the menu.
+        post_bot(chat_id, bot_.advisor->greeting(lang_of(lang)));
+        return done(Ok{});
+    }
+    remember_bot_turn(*chat, *r);
+    if (r->handoff) {
+        std::string topic = bot::routing_topic(*r);
+        if (topic == "other" && !chat->bot_topic.empty()) topic = chat->bot_topic;
+        if (topic != "other") chat->bot_topic = topic;
+        if (r->topic != "human") post_bot(chat_id, *r);
+        return start_handoff(chat_id, std::move(done),
+                             {r->topic == "human" ? HandoffReason::asked : HandoffReason::topic_needs_person, topic});
+    }
+    post_bot(chat_id, *r);
+    done(Ok{});
+}
+
+std::string Api::handoff_summary(const LiveChat& chat, HandoffReason reason, const std::string& topic, bool one_line) const {
+    // For consultants, who work in Polish.
+    const bot::KnowledgeBase* kb = bot_.advisor ? &bot_.advisor->knowledge() : nullptr;
+    const bot::Topic* t = kb ? kb->topic(topic) : nullptr;
+    const std::string topic_name = t ? t->name.pl : topic;
+    std::vector<std::string> answers;
+    for (const auto& a : chat.answered) {
+        const bot::Answer* ans = kb ? kb->answer(a) : nullptr;
+        answers.push_back(ans ? ans->title.pl : a);
+    }
+    auto join = [](const std::vector<std::string>& v, const std::string& sep, const std::string& quote_open,
+                   const std::string& quote_close) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : sep) + quote_open + x + quote_close;
+        return out;
+    };
+    if (one_line) {
+        std::string s = topic_name;
+        if (!chat.said.empty()) s += " · „" + cut(chat.said.back(), 120) + "”";
+        if (!answers.empty()) s += " · odpowiedziano: " + join(answers, ", ", "", "");
+        return cut(s, 400);
+    }
+    static const char* why[] = {"mieszkaniec poprosił o konsultanta", "asystent nie zrozumiał sprawy",
+                                "sprawa wymaga konsultanta", "wiadomość zostawiona poza godzinami pracy"};
+    std::string s = "Podsumowanie asystenta (" + std::string(why[int(reason)]) + ")\n";
+    s += "• Temat: " + topic_name + " (" + topic + ")\n";
+    s += "• Mieszkaniec napisał: " + (chat.said.empty() ? std::string("nic") : join(chat.said, "; ", "„", "”")) + "\n";
+    s += "• Asystent odpowiedział: " + (answers.empty() ? std::string("nic") : join(answers, "; ", "", ""));
+    return s;
+}
+
+std::optional<std::string> Api::closed_until(const std::string& topic, const std::string& lang) const {
+    auto queue = b_.routing.queue_for_topic(topic);
+    if (!queue) queue = b_.routing.queue_for_topic("other");
+    if (!queue || b_.routing.is_open(*queue)) return std::nullopt;
+    std::string hours;
+    for (const auto& q : b_.routing.queue_settings())
+        if (q.id == *queue) hours = q.hours;
+    auto schedule = opt_.schedules.find(hours);
+    if (schedule == opt_.schedules.end()) return std::string();
+    const auto now = b_.clock.now();
+    auto opens = next_opening(schedule->second, opt_.holidays, now);
+    if (!opens) return std::string();
+    static const std::map<std::string, std::array<const char*, 7>> weekdays = {
+        {"pl", {"poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"}},
+        {"en", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}},
+        {"uk", {"понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"}}};
+    const LocalTime when = to_warsaw(*opens), today = to_warsaw(now);
+    const auto days_ahead = (std::chrono::sys_days{when.date} - std::chrono::sys_days{today.date}).count();
+    char clock[8], date[8];
+    std::snprintf(clock, sizeof clock, "%02d:%02d", when.minute_of_day / 60, when.minute_of_day % 60);
+    std::snprintf(date, sizeof date, "%02u.%02u", unsigned(when.date.day()), unsigned(when.date.month()));
+    const auto& names = weekdays.count(lang) ? weekdays.at(lang) : weekdays.at("pl");
+    if (days_ahead == 0) return resident_text(lang, "today") + " " + clock;
+    if (days_ahead == 1) return resident_text(lang, "tomorrow") + " " + clock;
+    return std::string(names[(when.weekday.c_encoding() + 6) % 7]) + " " + date + ", " + clock;
 }
 
 void Api::send_queue_position(LiveChat& chat, bool force) {
@@ -614,7 +910,9 @@ void Api::check_abandoned_chats() {
     const auto now = b_.clock.now();
     std::vector<int64_t> gone;
     for (auto& [id, chat] : chats_)
+        // A message left outside opening hours waits without the resident.
         if (chat.residents.empty() && chat.residents_gone_since && now - *chat.residents_gone_since >= opt_.abandon_grace &&
+            !chat.row.left_message_at &&
             (chat.row.state == "waiting" || chat.row.state == "queueing" || chat.row.state == "bot"))
             gone.push_back(id);
     // Active chats whose consultants are all offline (e.g. after a restart, or a
@@ -696,12 +994,14 @@ void Api::create_chat(Call c) {
     }
     row.address = c.request.remote_address;
     row.created_at = b_.clock.now();
+    if (!bot_.advisor) return c.reply(Response::error(503, "not_ready", "The assistant is not ready yet."));
     const std::string token = crypto::random_token(32);
-    const std::string greeting = resident_text(row.lang, "greeting");
-    const json buttons = json::array({{{"label", resident_text(row.lang, "talk_to_person")}, {"value", "handoff"}}});
+    bot::Reply hello = bot_.advisor->greeting(lang_of(row.lang));
+    if (closed_until(row.topic, row.lang)) hello.text += "\n\n" + resident_text(row.lang, "greeting_closed");
+    const store::NewMessage greeting = bot_message(0, hello, row.created_at);
     const int limit = opt_.max_open_chats_per_address;
     on_chat_store(
-        [row, hash = crypto::sha256_hex(token), greeting, buttons, limit](store::ChatStore& s) -> Result<store::ContactRow> {
+        [row, hash = crypto::sha256_hex(token), greeting, limit](store::ChatStore& s) -> Result<store::ContactRow> {
             auto open = s.open_chats_from(row.address, row.created_at - std::chrono::hours(24));
             if (!open) return open.error();
             if (*open >= limit)
@@ -710,7 +1010,8 @@ void Api::create_chat(Call c) {
             if (!id) return id.error();
             store::ContactRow out = row;
             out.id = *id;
-            store::NewMessage m{*id, "bot", 0, "Asystent", greeting, false, buttons.dump(), "", row.created_at};
+            store::NewMessage m = greeting;
+            m.contact_id = *id;
             auto stored = s.append({m});
             if (!stored[0]) return stored[0].error();
             return out;
@@ -800,6 +1101,29 @@ void Api::public_handoff(Call c) {
                                                      {"state", live ? live->row.state : "closed"},
                                                      {"position", b_.routing.position_of(id).value_or(0)},
                                                      {"ewt_seconds", b_.routing.ewt_seconds_of(id).value_or(0)}}));
+                      });
+                  });
+}
+
+void Api::public_button(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    auto body = json_body(c.request);
+    if (!body) return c.reply(Response::error(body.error()));
+    auto value = string_field(*body, "value", 1, 200);
+    if (!value) return c.reply(Response::error(value.error()));
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
+                  [this, id = *id, value = *value, reply = c.reply](Result<store::ContactRow> chat) {
+                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
+                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
+                      if (LiveChat* live = live_chat(id); live && live->residents.empty())
+                          live->residents_gone_since = b_.clock.now();  // present over REST
+                      press_button(id, value, [this, id, reply](Result<void> r) {
+                          if (!r) return reply(Response::error(r.error()));
+                          LiveChat* live = live_chat(id);
+                          reply(Response::json(200, {{"chat_id", std::to_string(id)},
+                                                     {"state", live ? public_state(live->row.state) : "closed"}}));
                       });
                   });
 }
@@ -1085,6 +1409,7 @@ void Api::build_chat_routes() {
     router_.add("POST", "/api/v1/public/chats/{id}/messages", Access::public_, bind(&Api::public_post_message));
     router_.add("POST", "/api/v1/public/chats/{id}/handoff", Access::public_, bind(&Api::public_handoff));
     router_.add("POST", "/api/v1/public/chats/{id}/rating", Access::public_, bind(&Api::public_rating));
+    router_.add("POST", "/api/v1/public/chats/{id}/button", Access::public_, bind(&Api::public_button));
     router_.add("GET", "/api/v1/contacts", Access::agent, bind(&Api::list_contacts));
     router_.add("GET", "/api/v1/contacts/{id}", Access::agent, bind(&Api::get_contact));
     router_.add("GET", "/api/v1/contacts/{id}/messages", Access::agent, bind(&Api::contact_messages));

@@ -2,6 +2,7 @@
 #include "centrala/api/canned.hpp"
 #include "centrala/api/history.hpp"
 #include "centrala/api/appointments.hpp"
+#include "centrala/api/bot.hpp"
 #include "centrala/api/module.hpp"
 
 namespace centrala::api {
@@ -11,6 +12,7 @@ void Api::add_modules() {
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));
     modules_.push_back(std::make_unique<HistoryModule>(*module_ctx_));
     modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
+    modules_.push_back(std::make_unique<BotModule>(*module_ctx_, bot_));
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

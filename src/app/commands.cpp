@@ -8,7 +8,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -250,11 +252,27 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;
         opt.appointments = c.appointments;
+        opt.bot_unsure_before_handoff = c.bot.unsure_before_handoff;
+        if (c.bot.knowledge_file.empty()) {
+            opt.bot_knowledge = embedded_default_knowledge();
+            opt.bot_knowledge_source = "(built-in config/knowledge.json)";
+        } else {
+            std::ifstream in(c.bot.knowledge_file, std::ios::binary);
+            if (!in) {
+                std::cerr << "centrala: " << c.source << ": bot.knowledge_file: " << c.bot.knowledge_file
+                          << " cannot be read\n";
+                return 2;
+            }
+            std::ostringstream text;
+            text << in.rdbuf();
+            opt.bot_knowledge = text.str();
+            opt.bot_knowledge_source = c.bot.knowledge_file;
+        }
         net::HttpPoster webhooks(ioc);
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core, &webhooks}, opt);
         if (auto r = api.load(); !r) {
-            std::cerr << "centrala: loading users: " << r.error().message << "\n";
-            return 1;
+            std::cerr << "centrala: loading: " << r.error().message << "\n";
+            return r.error().kind == ErrorKind::invalid ? 2 : 1;
         }
 
         net::ServerOptions so;

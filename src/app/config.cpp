@@ -402,6 +402,12 @@ Config parse(const json& root, const std::string& source) {
         co.integer("agent_return_grace_seconds", c.chat.agent_return_grace_seconds, 5, 86400);
         co.finish();
     }
+    if (auto* v = o.raw("bot")) {
+        Obj bo(*v, "bot");
+        bo.string("knowledge_file", c.bot.knowledge_file, true);
+        bo.integer("unsure_before_handoff", c.bot.unsure_before_handoff, 1, 10);
+        bo.finish();
+    }
     if (auto* v = o.raw("business_hours")) {
         if (!v->is_object()) throw ConfigError{"business_hours", "must be an object of schedule name -> weekdays"};
         for (auto it = v->begin(); it != v->end(); ++it) {

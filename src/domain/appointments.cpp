@@ -5,16 +5,6 @@
 namespace centrala {
 using namespace std::chrono;
 
-std::optional<SysTime> from_warsaw(Date d, int minute_of_day) {
-    const SysTime local{sys_days{d} + minutes{minute_of_day}};
-    // Summer time first, so the repeated autumn hour resolves to its first pass.
-    for (auto offset : {minutes{120}, minutes{60}}) {
-        const SysTime t = local - offset;
-        if (warsaw_utc_offset(t) == offset) return t;
-    }
-    return std::nullopt;
-}
-
 Date warsaw_today(SysTime now) { return to_warsaw(now).date; }
 
 std::vector<TimeRange> opening_ranges(const AppointmentService& s, const HolidayCalendar& holidays, Date d) {
@@ -30,7 +20,7 @@ std::vector<Slot> calendar_slots(const AppointmentService& s, const HolidayCalen
     for (sys_days day{from}; day <= sys_days{to}; day += days{1}) {
         for (const auto& r : opening_ranges(s, holidays, Date{day})) {
             for (int m = r.start_minute; m + s.duration_minutes <= r.end_minute; m += s.duration_minutes) {
-                auto start = from_warsaw(Date{day}, m);
+                auto start = warsaw_instant(Date{day}, m);
                 if (!start) continue;  // 02:xx on the spring-forward night does not exist
                 out.push_back({*start, *start + minutes{s.duration_minutes}});
             }

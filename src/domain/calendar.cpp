@@ -76,6 +76,39 @@ bool is_open(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t
     return false;
 }
 
+std::optional<SysTime> warsaw_instant(Date date, int minute_of_day) {
+    const SysTime as_utc = SysTime{sys_days{date}} + minutes{minute_of_day};
+    // Summer time first, so the repeated autumn hour resolves to its first pass;
+    // the right offset maps back to the same local time.
+    for (const auto offset : {minutes{120}, minutes{60}}) {
+        const SysTime t = as_utc - offset;
+        if (warsaw_utc_offset(t) == offset) return t;
+    }
+    return std::nullopt;
+}
+
+SysTime from_warsaw(Date date, int minute_of_day) {
+    if (auto t = warsaw_instant(date, minute_of_day)) return *t;
+    return SysTime{sys_days{date}} + minutes{minute_of_day} - minutes{60};
+}
+
+std::optional<SysTime> next_opening(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t,
+                                    int horizon_days) {
+    if (is_open(s, holidays, t)) return t;
+    const LocalTime now = to_warsaw(t);
+    for (int i = 0; i <= horizon_days; ++i) {
+        const Date d{sys_days{now.date} + days{i}};
+        if (s.closed_on_holidays && holidays.is_holiday(d)) continue;
+        const unsigned idx = (weekday{sys_days{d}}.c_encoding() + 6) % 7;  // Monday = 0
+        std::optional<int> first;
+        for (const auto& r : s.days[idx])
+            if ((i > 0 || r.start_minute > now.minute_of_day) && (!first || r.start_minute < *first))
+                first = r.start_minute;
+        if (first) return from_warsaw(d, *first);
+    }
+    return std::nullopt;
+}
+
 bool parse_time_range(const std::string& text, TimeRange& out) {
     int h1, m1, h2, m2;
     char tail;

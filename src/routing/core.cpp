@@ -938,7 +938,8 @@ Result<Events> Core::enqueue(const ContactSpec& spec) {
     if (!q.serves[channel_index(spec.channel)])
         return refuse("channel_not_served", "queue " + q.cfg.settings.id + " does not take " +
                                                 std::string(to_string(spec.channel)) + " contacts");
-    if (!s.open_now(*qi)) return refuse("queue_closed", "queue " + q.cfg.settings.id + " is closed now");
+    if (!spec.leave_message && !s.open_now(*qi))
+        return refuse("queue_closed", "queue " + q.cfg.settings.id + " is closed now");
     if (q.stats.waiting >= q.cfg.settings.max_waiting)
         return refuse("queue_full", "queue " + q.cfg.settings.id + " has no room");
     State::ContactRec c;

@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* contact_columns =
     "id, channel, state, topic, coalesce(queue, ''), lang, resident_name, needs_interpreter, priority, address, "
-    "created_at, enqueued_at, assigned_at, closed_at, coalesce(disposition, ''), close_note";
+    "created_at, enqueued_at, assigned_at, closed_at, coalesce(disposition, ''), close_note, summary, left_message_at";
 
 std::optional<SysTime> opt_time(const Statement& st, int col) {
     if (st.is_null(col)) return std::nullopt;
@@ -32,6 +32,8 @@ ContactRow read_contact(const Statement& st) {
     c.closed_at = opt_time(st, 13);
     c.disposition = st.text(14);
     c.close_note = st.text(15);
+    c.summary = st.text(16);
+    c.left_message_at = opt_time(st, 17);
     return c;
 }
 
@@ -173,11 +175,13 @@ Result<int64_t> ChatStore::open_chats_from(const std::string& address, SysTime s
     return st->int64(0);
 }
 
-Result<void> ChatStore::mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at) {
+Result<void> ChatStore::mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at,
+                                     const std::string& summary, std::optional<SysTime> left_message_at) {
     auto st = db_.prepare(
-        "UPDATE contacts SET state = 'waiting', topic = ?, queue = ?, enqueued_at = coalesce(enqueued_at, ?) WHERE id = ?");
+        "UPDATE contacts SET state = 'waiting', topic = ?, queue = ?, enqueued_at = coalesce(enqueued_at, ?), "
+        "summary = coalesce(NULLIF(?, ''), summary), left_message_at = coalesce(?, left_message_at) WHERE id = ?");
     if (!st) return st.error();
-    st->bind(1, topic).bind(2, queue).bind(3, to_unix_ms(enqueued_at)).bind(4, id);
+    st->bind(1, topic).bind(2, queue).bind(3, to_unix_ms(enqueued_at)).bind(4, summary).bind(5, opt_ms(left_message_at)).bind(6, id);
     return st->run();
 }
 
@@ -258,7 +262,8 @@ std::vector<Result<StoredMessage>> ChatStore::append(const std::vector<NewMessag
     if (!tx.begun()) return fail_all(db_.error("begin"));
     auto ins = db_.prepare(
         "INSERT INTO messages (contact_id, author_kind, author_id, author_name, body, internal, buttons, client_msg_id, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?) "
+        "created_at, bot_topic, bot_confidence, bot_answer, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), NULLIF(?, '')) "
         "ON CONFLICT (contact_id, author_kind, author_id, client_msg_id) DO NOTHING");
     auto dup = db_.prepare(
         "SELECT id, author_name, body, internal, coalesce(buttons, ''), created_at FROM messages "
@@ -275,7 +280,11 @@ std::vector<Result<StoredMessage>> ChatStore::append(const std::vector<NewMessag
             .bind(6, m.internal ? 1 : 0)
             .bind(7, m.buttons)
             .bind(8, m.client_msg_id)
-            .bind(9, to_unix_ms(m.created_at));
+            .bind(9, to_unix_ms(m.created_at))
+            .bind(10, m.bot_topic)
+            .bind(11, m.bot_confidence >= 0 ? std::optional<int64_t>(m.bot_confidence) : std::nullopt)
+            .bind(12, m.bot_answer)
+            .bind(13, m.links);
         if (auto r = ins->run(); !r) {
             out.emplace_back(r.error());
             continue;
@@ -315,7 +324,9 @@ Result<std::vector<StoredMessage>> ChatStore::messages_after(int64_t contact_id,
                                                             int limit) {
     auto st = db_.prepare(
         "SELECT id, author_kind, author_id, author_name, body, internal, coalesce(buttons, ''), "
-        "coalesce(client_msg_id, ''), created_at FROM messages WHERE contact_id = ? AND id > ? AND (? OR internal = 0) "
+        "coalesce(client_msg_id, ''), created_at, coalesce(bot_topic, ''), coalesce(bot_confidence, -1), "
+        "coalesce(bot_answer, ''), coalesce(links, '') FROM messages "
+        "WHERE contact_id = ? AND id > ? AND (? OR internal = 0) "
         "ORDER BY id LIMIT ?");
     if (!st) return st.error();
     st->bind(1, contact_id).bind(2, after_id).bind(3, include_internal ? 1 : 0).bind(4, int64_t(limit));
@@ -335,6 +346,10 @@ Result<std::vector<StoredMessage>> ChatStore::messages_after(int64_t contact_id,
         m.buttons = st->text(6);
         m.client_msg_id = st->text(7);
         m.created_at = from_unix_ms(st->int64(8));
+        m.bot_topic = st->text(9);
+        m.bot_confidence = int(st->int64(10));
+        m.bot_answer = st->text(11);
+        m.links = st->text(12);
         out.push_back(std::move(m));
     }
     return out;

@@ -214,7 +214,7 @@ test('(1) embedded on another origin: start, bot greeting, a message, a consulta
   assert.match(chat.chatId, /^\d+$/);
   assert.equal(chat.lang, 'pl');
 
-  await waitForLogText(frame, 'Dzień dobry! Jestem wirtualnym asystentem');
+  await waitForLogText(frame, 'Dzień dobry! Jestem wirtualnym doradcą');
   const greeting = frame.locator('#log li').first();
   assert.equal(await greeting.locator('.w-msg__author').textContent(), 'Wirtualny asystent');
   assert.match(await greeting.locator('time').getAttribute('datetime'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -222,12 +222,26 @@ test('(1) embedded on another origin: start, bot greeting, a message, a consulta
   assert.equal(await frame.evaluate(() => document.activeElement?.id), 'message', 'the message box has focus');
   assert.equal(await frame.locator('#status-main').textContent(), 'Rozmawiasz z wirtualnym asystentem.');
 
-  await sendFromWidget(frame, 'Chcę zarejestrować samochód');
+  await sendFromWidget(frame, 'Kupiłem używany samochód, jak go zarejestrować?');
   const mine = frame.locator('#log li.w-msg--resident').last();
   assert.equal(await mine.locator('.w-msg__author').textContent(), 'Ty');
-  // The bot answers with a choice to talk to a person.
-  await frame.locator('#log li.w-msg--bot').nth(1).waitFor();
-  assert.ok(await frame.locator('#log .w-button--choice', { hasText: 'Porozmawiaj z konsultantem' }).count() >= 1);
+  // The advisor answers with choices and links (new tab, web addresses only).
+  const answer = frame.locator('#log li.w-msg--bot').nth(1);
+  await answer.waitFor();
+  assert.match(await answer.locator('.w-msg__text').textContent(), /dowód rejestracyjny/);
+  const links = answer.locator('a.w-msg__link');
+  assert.ok(await links.count() >= 1, 'the answer links to booking a visit');
+  assert.equal(await links.first().getAttribute('target'), '_blank');
+  assert.equal(await links.first().getAttribute('rel'), 'noopener noreferrer');
+  assert.match(await links.first().getAttribute('href'), /^https?:\/\//);
+  const choices = answer.locator('.w-button--choice');
+  assert.ok(await choices.count() >= 1, 'the answer offers choices');
+  // A choice is a button frame; the advisor answers it.
+  const label = await choices.first().textContent();
+  await choices.first().click();
+  await frame.locator('#log li.w-msg--bot').nth(2).waitFor();
+  assert.notEqual(await frame.locator('#log li.w-msg--bot').nth(2).locator('.w-msg__text').textContent(),
+    await answer.locator('.w-msg__text').textContent(), `the choice "${label}" led somewhere`);
 
   await frame.getByRole('button', { name: 'Porozmawiaj z konsultantem' }).first().click();
   await frame.locator('#status-main', { hasText: 'Jesteś następny w kolejce.' }).waitFor();
@@ -296,7 +310,7 @@ test('(2, 3) a consultant joins and writes; markup stays text; closing, the rati
   assert.match(download.url(), /^blob:/);
   const transcript = readFileSync(await download.path(), 'utf8');
   assert.match(transcript, new RegExp(`^Zapis rozmowy — Miejskie Centrum Kontaktu\nRozmowa nr ${chat.chatId}\n`));
-  assert.match(transcript, /\] Wirtualny asystent: Dzień dobry! Jestem wirtualnym asystentem/);
+  assert.match(transcript, /\] Wirtualny asystent: Dzień dobry! Jestem wirtualnym doradcą/);
   assert.match(transcript, /\] Piotr Wiśniewski: Dzień dobry, w czym mogę pomóc\?\n/);
   assert.ok(transcript.includes(`] Ty: Odpowiedź ${XSS} z <b>pogrubieniem</b>\n`));
   for (const text of await logTexts(frame)) assert.ok(transcript.includes(text.split('\n')[0]), `transcript has: ${text}`);

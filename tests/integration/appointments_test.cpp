@@ -30,7 +30,7 @@ json open_every_day(const std::string& range = "08:00-16:00") {
 std::string warsaw_at(int days_ahead, int hour, int minute = 0) {
     const Date today = warsaw_today(time_point_cast<milliseconds>(system_clock::now()));
     const Date d{sys_days{today} + days{days_ahead}};
-    return to_rfc3339(*from_warsaw(d, hour * 60 + minute));
+    return to_rfc3339(*warsaw_instant(d, hour * 60 + minute));
 }
 
 std::string warsaw_date(int days_ahead) {

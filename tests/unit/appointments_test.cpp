@@ -50,15 +50,15 @@ const HolidayCalendar polish{true, {}, {}};
 }  // namespace
 
 TEST(WarsawTime, LocalWallTimeToUtcInWinterAndSummer) {
-    EXPECT_EQ(to_rfc3339(*from_warsaw(date(2026, 1, 15), 8 * 60)), "2026-01-15T07:00:00Z");
-    EXPECT_EQ(to_rfc3339(*from_warsaw(date(2026, 7, 15), 8 * 60)), "2026-07-15T06:00:00Z");
+    EXPECT_EQ(to_rfc3339(*warsaw_instant(date(2026, 1, 15), 8 * 60)), "2026-01-15T07:00:00Z");
+    EXPECT_EQ(to_rfc3339(*warsaw_instant(date(2026, 7, 15), 8 * 60)), "2026-07-15T06:00:00Z");
 }
 
 TEST(WarsawTime, TheSpringGapDoesNotExistAndTheAutumnHourIsTakenOnce) {
-    EXPECT_FALSE(from_warsaw(date(2026, 3, 29), 2 * 60 + 30).has_value());
-    EXPECT_EQ(to_rfc3339(*from_warsaw(date(2026, 3, 29), 3 * 60)), "2026-03-29T01:00:00Z");
-    EXPECT_EQ(to_rfc3339(*from_warsaw(date(2026, 10, 25), 2 * 60 + 30)), "2026-10-25T00:30:00Z");
-    EXPECT_EQ(to_rfc3339(*from_warsaw(date(2026, 10, 25), 3 * 60)), "2026-10-25T02:00:00Z");
+    EXPECT_FALSE(warsaw_instant(date(2026, 3, 29), 2 * 60 + 30).has_value());
+    EXPECT_EQ(to_rfc3339(*warsaw_instant(date(2026, 3, 29), 3 * 60)), "2026-03-29T01:00:00Z");
+    EXPECT_EQ(to_rfc3339(*warsaw_instant(date(2026, 10, 25), 2 * 60 + 30)), "2026-10-25T00:30:00Z");
+    EXPECT_EQ(to_rfc3339(*warsaw_instant(date(2026, 10, 25), 3 * 60)), "2026-10-25T02:00:00Z");
 }
 
 TEST(AppointmentSlots, AWeekWithEasterMondayHasNoSlotsOnTheHoliday) {

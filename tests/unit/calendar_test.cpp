@@ -84,3 +84,27 @@ TEST(BusinessHours, ParsesRangesStrictly) {
     EXPECT_FALSE(parse_date("2026-02-29", d));
     EXPECT_FALSE(parse_date("2026-1-5", d));
 }
+
+TEST(BusinessHours, NextOpeningSkipsClosedDaysHolidaysAndKnowsSummerTime) {
+    WeeklySchedule s;
+    TimeRange morning, afternoon;
+    ASSERT_TRUE(parse_time_range("07:30-12:00", morning));
+    ASSERT_TRUE(parse_time_range("13:00-15:30", afternoon));
+    for (int d = 0; d < 5; ++d) s.days[d] = {afternoon, morning};  // order in config does not matter
+    HolidayCalendar cal;
+    // Open now: now.
+    EXPECT_EQ(next_opening(s, cal, utc(2026, 11, 2, 9, 0)), utc(2026, 11, 2, 9, 0));
+    // The lunch break: 13:00 local the same day (winter, +1).
+    EXPECT_EQ(next_opening(s, cal, utc(2026, 11, 2, 11, 15)), utc(2026, 11, 2, 12, 0));
+    // Friday evening: Monday 07:30 local.
+    EXPECT_EQ(next_opening(s, cal, utc(2026, 11, 6, 17, 0)), utc(2026, 11, 9, 6, 30));
+    // Tuesday 10 Nov evening: Wednesday 11 Nov is a holiday, so Thursday.
+    EXPECT_EQ(next_opening(s, cal, utc(2026, 11, 10, 18, 0)), utc(2026, 11, 12, 6, 30));
+    // Summer time (+2): Thursday 30 Apr 2026 evening; 1 May is a holiday, 2-3 May a weekend.
+    EXPECT_EQ(next_opening(s, cal, utc(2026, 4, 30, 18, 0)), utc(2026, 5, 4, 5, 30));
+    // A schedule that never opens.
+    EXPECT_FALSE(next_opening(WeeklySchedule{}, cal, utc(2026, 11, 2, 9, 0)).has_value());
+    // Local time back to an instant, either side of the change.
+    EXPECT_EQ(from_warsaw(year{2026} / March / 28, 12 * 60), utc(2026, 3, 28, 11, 0));
+    EXPECT_EQ(from_warsaw(year{2026} / March / 30, 12 * 60), utc(2026, 3, 30, 10, 0));
+}

@@ -408,6 +408,28 @@ TEST_F(RoutingTest, ClosedQueueRefusesOutsideHoursAndOnHolidays) {
     EXPECT_EQ(core->state_of(2), std::nullopt) << "a refusal changes nothing";
 }
 
+TEST_F(RoutingTest, AMessageLeftOutsideHoursWaitsInTheClosedQueueAndIsOfferedToWhoeverIsAvailable) {
+    auto q = queue("general", {"other"});
+    q.settings.hours = "office";
+    make({q});
+    clock.set(SysTime{sys_days{year{2026} / November / 2}} + hours{19});  // 20:00 local: closed
+    ContactSpec s;
+    s.id = 1;
+    s.leave_message = true;
+    ASSERT_TRUE(core->enqueue(s).ok());
+    EXPECT_EQ(core->state_of(1), ContactState::waiting);
+    EXPECT_EQ(core->position_of(1), 1);
+    s.id = 2;
+    s.leave_message = false;
+    EXPECT_EQ(core->enqueue(s).error().code, "queue_closed") << "only a left message may wait while closed";
+    // The next morning a consultant logs in and gets it.
+    clock.set(SysTime{sys_days{year{2026} / November / 3}} + hours{7});
+    agent(5);
+    available(5);
+    EXPECT_EQ(core->state_of(1), ContactState::offered);
+    EXPECT_EQ(core->check_invariants(), "");
+}
+
 TEST_F(RoutingTest, FullQueueRefuses) {
     auto q = queue("general", {"other"});
     q.settings.max_waiting = 2;

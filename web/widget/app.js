@@ -331,7 +331,32 @@ function renderMessage(m) {
     }
     li.append(group);
   }
+  const links = (m.links || []).map(linkElement).filter(Boolean);
+  if (links.length) {
+    const list = document.createElement('p');
+    list.className = 'w-msg__links';
+    list.append(...links);
+    li.append(list);
+  }
   return li;
+}
+
+// The advisor's links (booking, reporting, gov.pl) open in a new tab; only web addresses.
+function linkElement(l) {
+  let url;
+  try {
+    url = new URL(l.url, location.origin);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  const a = document.createElement('a');
+  a.className = 'w-msg__link';
+  a.href = url.href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  a.textContent = l.label;
+  return a;
 }
 
 // The message list scrolls on its own, except in a very short panel, where

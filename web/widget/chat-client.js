@@ -445,6 +445,7 @@ export class ChatClient extends EventTarget {
       name: typeof m.author?.name === 'string' ? m.author.name : '',
       text: typeof m.text === 'string' ? m.text : '',
       buttons: Array.isArray(m.buttons) ? m.buttons.filter((b) => b && typeof b.value === 'string') : [],
+      links: Array.isArray(m.links) ? m.links.filter((l) => l && typeof l.url === 'string' && typeof l.label === 'string') : [],
       createdAt: typeof m.created_at === 'string' ? m.created_at : '',
     };
     if (live && message.kind === 'resident') this.matchOwn(message);

@@ -24,6 +24,11 @@
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
 
+namespace centrala::bot {
+class Advisor;
+struct Reply;
+}  // namespace centrala::bot
+
 namespace centrala::api {
 
 struct Options {
@@ -44,6 +49,19 @@ struct Options {
     std::map<std::string, WeeklySchedule> schedules;
     HolidayCalendar holidays;
     AppointmentsConfig appointments;
+    // The virtual advisor: the knowledge base from config (used until the
+    // database holds a version) and where it came from, for messages.
+    std::string bot_knowledge;
+    std::string bot_knowledge_source = "config/knowledge.json";
+    int bot_unsure_before_handoff = 2;  // clarifying questions in a row, then a consultant
+};
+
+// The virtual advisor as the chat uses it. The BotModule loads `advisor` and
+// swaps it whole on the network thread; `unanswered` records a phrase the
+// advisor could only answer with a clarifying question.
+struct ChatBot {
+    std::shared_ptr<const bot::Advisor> advisor;  // null until loaded
+    std::function<void(const std::string& text, const bot::Reply& reply)> unanswered;
 };
 
 class HttpPoster;
@@ -186,6 +204,20 @@ private:
         int last_position = 0;
         int last_ewt = -1;
         std::deque<SysTime> recent_messages;  // for the per-resident rate limit
+        // The advisor's memory of the conversation, for the handoff summary.
+        int bot_unsure = 0;                 // clarifying questions in a row
+        std::string bot_topic;              // the last topic it was sure of
+        std::string bot_lang;               // the language of its last reply
+        std::vector<std::string> said;      // the resident's last messages to the bot
+        std::vector<std::string> answered;  // answers given ("topic.answer"), once each
+    };
+    // Why a chat goes to a person; said in the consultant's summary.
+    enum class HandoffReason { asked, unsure, topic_needs_person, left_message };
+    struct HandoffRequest {
+        HandoffReason reason = HandoffReason::asked;
+        std::string topic;           // for routing; empty: what the advisor last understood
+        bool leave_message = false;  // outside opening hours: wait in the closed queue
+        bool answer_given = false;   // the advisor has just answered the matter itself
     };
     using MessageDone = std::function<void(Result<store::StoredMessage>)>;
     // Writes a message with group commit: messages arriving while the store
@@ -197,7 +229,21 @@ private:
     void deliver(const store::StoredMessage& m, const ResidentSocket* except_resident = nullptr);
     void post_system(int64_t chat_id, const std::string& kind, const std::string& text,
                      const nlohmann::json& buttons = nullptr, bool internal = false);
-    void start_handoff(int64_t chat_id, std::function<void(Result<void>)> done);
+    void start_handoff(int64_t chat_id, std::function<void(Result<void>)> done, HandoffRequest how);
+    void start_handoff(int64_t chat_id, std::function<void(Result<void>)> done) {
+        start_handoff(chat_id, std::move(done), HandoffRequest{});
+    }
+    // The advisor's side of the chat (chat.cpp).
+    void post_bot(int64_t chat_id, const bot::Reply& reply, const std::string& text_override = {},
+                  const nlohmann::json& extra_buttons = nullptr);
+    void bot_answer(int64_t chat_id, const std::string& text);
+    void press_button(int64_t chat_id, const std::string& value, std::function<void(Result<void>)> done);
+    void remember_bot_turn(LiveChat& chat, const bot::Reply& reply);
+    void rebuild_bot_memory(LiveChat& chat, const std::vector<store::StoredMessage>& messages);
+    std::string handoff_summary(const LiveChat& chat, HandoffReason reason, const std::string& topic, bool one_line) const;
+    // "Mon 07:30" in the resident's language when the queue serving `topic` is closed; nullopt when open.
+    std::optional<std::string> closed_until(const std::string& topic, const std::string& lang) const;
+    Result<void> check_rate(LiveChat& chat) const;
     void resident_message(int64_t chat_id, const std::string& text, const std::string& client_msg_id,
                           MessageDone done);
     Result<void> check_resident_text(LiveChat& chat, const std::string& text) const;
@@ -214,6 +260,7 @@ private:
     void public_post_message(Call c);
     void public_handoff(Call c);
     void public_rating(Call c);
+    void public_button(Call c);
     void list_contacts(Call c);
     void get_contact(Call c);
     void contact_messages(Call c);
@@ -278,6 +325,7 @@ private:
     std::unordered_multimap<std::string, AgentSocket*> sockets_;  // session id -> socket
     store::ChatStore chat_store_;  // used only on the store worker
     std::unordered_map<int64_t, LiveChat> chats_;  // open chats (bot, waiting, active)
+    ChatBot bot_;  // filled by the BotModule
     struct PendingMessages {
         std::mutex mu;
         std::vector<store::NewMessage> items;       // guarded by mu

@@ -69,6 +69,11 @@ struct Routing {
     bool voice_excludes_chat = true;
 };
 
+struct Bot {
+    std::string knowledge_file;     // empty: the knowledge base built into the binary (config/knowledge.json)
+    int unsure_before_handoff = 2;  // clarifying questions in a row before a consultant takes over
+};
+
 struct Config {
     std::string source;  // file the config came from, for messages
     std::string listen = "127.0.0.1:8080";
@@ -80,6 +85,7 @@ struct Config {
     Security security;
     Routing routing;
     Chat chat;
+    Bot bot;
     std::vector<Department> departments;
     std::vector<QueueSettings> queues;
     std::map<std::string, WeeklySchedule> business_hours;
@@ -93,6 +99,9 @@ Result<Config> load_config_file(const std::string& path);
 // The config shipped in config/centrala.json, compiled into the binary so the
 // server starts with sane defaults even without the file.
 const std::string& embedded_default_config();
+// config/knowledge.json as built into the binary: the advisor's knowledge
+// base when `bot.knowledge_file` is not set.
+const std::string& embedded_default_knowledge();
 
 // "host:port" -> parts; false when malformed.
 bool split_host_port(const std::string& text, std::string& host, unsigned short& port);

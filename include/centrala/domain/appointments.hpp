@@ -53,10 +53,6 @@ struct Slot {
     SysTime end{};
 };
 
-// Warsaw local wall time on a date -> UTC. nullopt inside the spring-forward
-// gap; inside the autumn overlap the first (summer-time) instant.
-std::optional<SysTime> from_warsaw(Date d, int minute_of_day);
-
 // The opening ranges of one local date after exceptions and holidays.
 std::vector<TimeRange> opening_ranges(const AppointmentService& s, const HolidayCalendar& holidays, Date d);
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,6 +56,15 @@ private:
 };
 
 bool is_open(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t);
+// The next instant at or after t when the schedule opens (t itself when it is
+// open then), looking at most `horizon_days` ahead; nullopt when it never opens.
+std::optional<SysTime> next_opening(const WeeklySchedule& s, const HolidayCalendar& holidays, SysTime t,
+                                    int horizon_days = 31);
+// Warsaw local wall time on a date -> UTC. nullopt inside the spring-forward
+// gap; inside the autumn overlap the first (summer-time) instant.
+std::optional<SysTime> warsaw_instant(Date date, int minute_of_day);
+// The same, where a time skipped by the spring change counts as the hour after.
+SysTime from_warsaw(Date date, int minute_of_day);
 
 // "08:00-16:00" -> range; false when malformed or empty.
 bool parse_time_range(const std::string& text, TimeRange& out);

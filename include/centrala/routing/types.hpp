@@ -75,6 +75,9 @@ struct ContactSpec {
     std::optional<SysTime> preferred_until;
     std::string resident_name;
     std::string summary;
+    // A message left outside opening hours: it waits in a closed queue and is
+    // offered to whoever is available (normally once the office opens).
+    bool leave_message = false;
 };
 
 enum class EventType {

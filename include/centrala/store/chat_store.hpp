@@ -32,6 +32,8 @@ struct ContactRow {
     std::string close_note;
     std::vector<int64_t> agents;  // staff serving it now
     std::string resident_key_hash;  // written on creation only (resident history)
+    std::string summary;          // the advisor's handoff summary, for consultants
+    std::optional<SysTime> left_message_at;  // a message left outside opening hours: waits without the resident
 };
 
 struct NewMessage {
@@ -44,6 +46,11 @@ struct NewMessage {
     std::string buttons;  // JSON array text, or empty
     std::string client_msg_id;
     SysTime created_at{};
+    // Messages of the virtual advisor: what it decided.
+    std::string bot_topic;
+    int bot_confidence = -1;  // per mille; -1 when not the advisor's
+    std::string bot_answer;   // "topic.answer" when one was given
+    std::string links;        // JSON array text [{label, url}], or empty
 };
 
 struct StoredMessage : NewMessage {
@@ -72,7 +79,9 @@ public:
     // A consultant may read a contact they serve now, or a closed one they served.
     Result<bool> may_read(int64_t contact_id, int64_t user_id);
 
-    Result<void> mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at);
+    // `summary` and `left_message_at` are kept when empty / absent.
+    Result<void> mark_waiting(int64_t id, const std::string& topic, const std::string& queue, SysTime enqueued_at,
+                              const std::string& summary = {}, std::optional<SysTime> left_message_at = std::nullopt);
     Result<void> mark_active(int64_t id, const std::vector<int64_t>& agents, SysTime at);
     Result<void> add_participant(int64_t id, int64_t agent, SysTime at);
     Result<void> move_to_queue(int64_t id, const std::string& queue, SysTime at);
