@@ -11,6 +11,7 @@
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
 #include "centrala/domain/result.hpp"
+#include "centrala/domain/ticket.hpp"
 
 namespace centrala::app {
 
@@ -84,6 +85,9 @@ struct Config {
     std::map<std::string, WeeklySchedule> business_hours;
     HolidayCalendar holidays;
     std::string service_number;  // SIP: the number residents dial
+    // Case categories (Open311 services) and the rules for cases.
+    std::vector<Service> services;
+    TicketRules tickets;  // attachments_dir empty: "attachments" beside the database
 };
 
 Result<Config> parse_config(const std::string& text, const std::string& source);
