@@ -1,10 +1,12 @@
 // Which feature modules the Api runs, and the few Api services they use.
 #include "centrala/api/module.hpp"
+#include "centrala/api/tickets.hpp"
 
 namespace centrala::api {
 
 void Api::add_modules() {
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
+    modules_.push_back(std::make_unique<TicketsModule>(*module_ctx_));
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

@@ -229,6 +229,11 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;
+        opt.services = c.services;
+        opt.tickets = c.tickets;
+        // Uploaded files live beside the database, never under the web root.
+        if (opt.tickets.attachments_dir.empty())
+            opt.tickets.attachments_dir = (fs::path(c.database).parent_path() / "attachments").string();
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";

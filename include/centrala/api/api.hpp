@@ -17,6 +17,7 @@
 #include "centrala/crypto/crypto.hpp"
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
+#include "centrala/domain/ticket.hpp"
 #include "centrala/metrics/metrics.hpp"
 #include "centrala/routing/core.hpp"
 #include "centrala/store/chat_store.hpp"
@@ -42,6 +43,9 @@ struct Options {
     std::vector<Department> departments;
     std::map<std::string, WeeklySchedule> schedules;
     HolidayCalendar holidays;
+    // Cases: categories (Open311 services) and rules.
+    std::vector<Service> services;
+    TicketRules tickets;
 };
 
 struct Backend {
