@@ -730,6 +730,12 @@ export function t(key, params = {}) {
   return s.replace(/\{(\w+)\}/g, (_, name) => formatParam(params[name]));
 }
 
+// Feature modules (js/tickets.js, ...) bring their own strings in the same
+// shape, {pl: {...}, en: {...}, uk: {...}}, so this file does not grow with them.
+export function registerStrings(table) {
+  for (const lang of LANGUAGES) Object.assign(STRINGS[lang], table[lang] || {});
+}
+
 // Keys missing from a language, for the tests: {en: [...], uk: [...]}.
 export function missingKeys() {
   const out = {};
