@@ -44,7 +44,10 @@ CREATE TABLE tickets (
     -- written by the store; the FTS index below follows it through triggers.
     search_terms     TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX tickets_by_status ON tickets (status, department, due_at);
+CREATE INDEX tickets_by_status ON tickets (status, due_at);
+-- The second line's queue: open cases, earliest due first (the exact
+-- expression the store queries with, so the planner can use it).
+CREATE INDEX tickets_open_by_due ON tickets (due_at, id) WHERE status NOT IN ('resolved', 'closed');
 CREATE INDEX tickets_by_department ON tickets (department, due_at);
 CREATE INDEX tickets_by_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
 CREATE INDEX tickets_by_created ON tickets (created_at);
@@ -93,11 +96,15 @@ CREATE INDEX ticket_attachments_by_ticket ON ticket_attachments (ticket_id);
 
 -- Diacritics are folded by the store (ł is not decomposable, so unicode61
 -- alone would miss it); remove_diacritics 2 covers text that bypasses it.
+-- Searches ask only "does the case contain these terms", never phrases or a
+-- rank: no positions (detail=none) and no column sizes keep the index small.
 CREATE VIRTUAL TABLE tickets_fts USING fts5 (
     search_terms,
     content = 'tickets',
     content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = 'none',
+    columnsize = 0
 );
 
 CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN

@@ -125,8 +125,10 @@ std::string fts_query(std::string_view text) {
     for (const auto& w : bot::tokenize(text)) {
         if (++words > 12) break;  // a bounded query keeps a search cheap
         const auto st = stem_word(w);
-        // Tokens are letters and digits only, so quoting is safe.
-        q += (q.empty() ? "" : " AND ") + std::string("(\"") + w + "\"*";
+        // Tokens are letters and digits only, so quoting is safe. No prefix
+        // queries: FTS5 merges every term of a prefix in full, which at a
+        // million cases costs more than the stems win.
+        q += (q.empty() ? "" : " AND ") + std::string("(\"") + w + "\"";
         if (!st.empty() && st != w) q += " OR \"" + st + "\"";
         q += ")";
     }

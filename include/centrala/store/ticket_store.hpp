@@ -108,7 +108,7 @@ struct Actor {
 // Folded words of a text and their stems, as the index stores them.
 std::string search_terms(std::string_view text);
 // A user's search text as an FTS5 query (every word must match, by its folded
-// form as a prefix or by its stem); empty when the text has no words.
+// form or by its stem); empty when the text has no words.
 std::string fts_query(std::string_view text);
 
 class TicketStore {
