@@ -59,6 +59,19 @@ Result<std::string> text_field(const json& body, const char* name, size_t max, b
     return s;
 }
 
+}  // namespace
+
+// "+48 600-100-200" and "+48600100200" are one number: kept as + and digits,
+// so an erasure request by phone finds every case however it was typed.
+std::string normalise_phone(const std::string& phone) {
+    std::string out;
+    for (char c : phone)
+        if ((c >= '0' && c <= '9') || (c == '+' && out.empty())) out += c;
+    return out;
+}
+
+namespace {
+
 Result<void> read_resident(const json& body, TicketRow& row) {
     if (!body.contains("resident") || body["resident"].is_null()) return Ok{};
     const json& r = body["resident"];
@@ -77,7 +90,7 @@ Result<void> read_resident(const json& body, TicketRow& row) {
     if (!email->empty() && (email->find('@') == std::string::npos || email->find(' ') != std::string::npos))
         return Error::invalid("invalid_email", "resident.email must be an e-mail address");
     row.resident_name = *name;
-    row.resident_phone = *phone;
+    row.resident_phone = normalise_phone(*phone);
     row.resident_email = *email;
     return Ok{};
 }
@@ -932,7 +945,7 @@ Result<std::pair<std::string, std::string>> resident_keys(const Request& req) {
     if (!email) return email.error();
     if (phone->empty() && email->empty())
         return Error::invalid("missing_field", "give the resident's phone or email (or both)");
-    return std::make_pair(*phone, *email);
+    return std::make_pair(normalise_phone(*phone), *email);
 }
 }  // namespace
 

@@ -361,6 +361,7 @@ void TicketsModule::open311_create(Call c, const std::string& format) {
         !limited("first_name", 60, first, false) || !limited("last_name", 60, last, false))
         return;
     row.resident_name = first.empty() ? last : last.empty() ? first : first + " " + last;
+    row.resident_phone = normalise_phone(row.resident_phone);
     const std::string lat = get("lat"), lon = get("long");
     if (lat.empty() != lon.empty()) return bad("lat and long go together");
     if (!lat.empty()) {

@@ -32,6 +32,9 @@ private:
     std::unordered_map<std::string, std::deque<SysTime>> hits_;
 };
 
+// A phone number as stored and compared: a leading + and the digits.
+std::string normalise_phone(const std::string& phone);
+
 class TicketsModule final : public Module {
 public:
     explicit TicketsModule(ModuleContext& ctx);
