@@ -140,10 +140,16 @@ bool jurisdiction_ok(const std::map<std::string, std::string>& params, const std
 
 void TicketsModule::open311_root(Call c) {
     const auto [name, format] = split_format(c.params["file"]);
-    if (format.empty()) return c.reply(georeport_error(404, "Use the .json or .xml form of this resource.", "json"));
+    // A path that is no GeoReport resource at all is an unknown route like any other.
+    if (format.empty() || (name != "discovery" && name != "services" && name != "requests"))
+        return c.reply(Response::error(404, "not_found", "No such resource."));
     const bool post = c.request.method == "POST";
     if (post && name == "requests") return open311_create(std::move(c), format);
-    if (post) return c.reply(georeport_error(405, "Only requests accept POST.", format));
+    if (post) {
+        auto r = georeport_error(405, "Only requests accept POST.", format);
+        r.headers.emplace_back("Allow", "GET");
+        return c.reply(std::move(r));
+    }
     if (!jurisdiction_ok(c.request.query, ctx_.opt.tickets.open311_jurisdiction_id))
         return c.reply(georeport_error(404, "jurisdiction_id not found", format));
     if (name == "discovery") {
@@ -176,8 +182,7 @@ void TicketsModule::open311_root(Call c) {
         }
         return c.reply(georeport(200, list, format, "services"));
     }
-    if (name == "requests") return open311_list(std::move(c), format);
-    c.reply(georeport_error(404, "No such Open311 resource.", format));
+    open311_list(std::move(c), format);
 }
 
 void TicketsModule::open311_service(Call c) {

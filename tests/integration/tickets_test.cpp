@@ -398,7 +398,9 @@ TEST_F(TicketsTest, Open311ErrorsUseTheGeoReportShape) {
     auto xml = form_post("/open311/v2/requests.xml", "service_code=nope");
     EXPECT_EQ(xml.status, 400);
     EXPECT_NE(xml.body.find("<errors><error><code>400</code><description>"), std::string::npos) << xml.body;
-    EXPECT_EQ(http->get("/open311/v2/services.txt").status, 404);
+    // Not a GeoReport resource at all: the API's ordinary 404.
+    EXPECT_EQ(error_code(http->get("/open311/v2/services.txt")), "not_found");
+    EXPECT_EQ(error_code(http->get("/open311/v2/nope.xml")), "not_found");
 }
 
 class Open311KeyTest : public TicketsTest {
