@@ -4,6 +4,7 @@
 #include "centrala/api/appointments.hpp"
 #include "centrala/api/bot.hpp"
 #include "centrala/api/module.hpp"
+#include "centrala/api/tickets.hpp"
 
 namespace centrala::api {
 
@@ -13,6 +14,7 @@ void Api::add_modules() {
     modules_.push_back(std::make_unique<HistoryModule>(*module_ctx_));
     modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
     modules_.push_back(std::make_unique<BotModule>(*module_ctx_, bot_));
+    modules_.push_back(std::make_unique<TicketsModule>(*module_ctx_));
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

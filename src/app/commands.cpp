@@ -251,6 +251,11 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;
+        opt.services = c.services;
+        opt.tickets = c.tickets;
+        // Uploaded files live beside the database, never under the web root.
+        if (opt.tickets.attachments_dir.empty())
+            opt.tickets.attachments_dir = (fs::path(c.database).parent_path() / "attachments").string();
         opt.appointments = c.appointments;
         opt.bot_unsure_before_handoff = c.bot.unsure_before_handoff;
         if (c.bot.knowledge_file.empty()) {

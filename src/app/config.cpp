@@ -360,6 +360,83 @@ void read_appointments(Obj o, Config& c) {
     o.finish();
 }
 
+void read_tickets(Obj o, TicketRules& t, const Limits& limits) {
+    o.string("number_prefix", t.number_prefix);
+    if (t.number_prefix.size() > 16 ||
+        t.number_prefix.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
+        throw ConfigError{o.key("number_prefix"), "must be 1 to 16 capital letters A-Z"};
+    o.string("attachments_dir", t.attachments_dir, true);
+    o.integer("attachment_max_bytes", t.attachment_max_bytes, 1024, 1LL << 30);
+    // The whole upload must pass the HTTP body limit, multipart framing included.
+    if (o.has("attachment_max_bytes") && t.attachment_max_bytes + 4096 > limits.body_bytes)
+        throw ConfigError{o.key("attachment_max_bytes"),
+                          "must be at least 4096 bytes below limits.body_bytes (" + std::to_string(limits.body_bytes) +
+                              ")"};
+    o.integer("max_attachments_per_ticket", t.max_attachments_per_ticket, 0, 1000);
+    o.integer("retention_days", t.retention_days, 1, 36500);
+    o.integer("public_lookups_per_minute", t.public_lookups_per_minute, 1, 100000);
+    o.integer("public_creates_per_hour", t.public_creates_per_hour, 1, 100000);
+    if (auto* v = o.raw("open311")) {
+        Obj oo(*v, o.key("open311"));
+        oo.string("jurisdiction_id", t.open311_jurisdiction_id, true);
+        oo.string("api_key", t.open311_api_key, true);
+        oo.finish();
+        if (!t.open311_api_key.empty() && t.open311_api_key.size() < 16)
+            throw ConfigError{oo.key("api_key"), "must have at least 16 characters (or be empty for no key)"};
+    }
+    o.finish();
+}
+
+Service read_service(const json& j, const std::string& key) {
+    Obj o(j, key);
+    Service s;
+    s.code = o.required_string("service_code");
+    if (!valid_skill_id(s.code)) throw ConfigError{o.key("service_code"), "must be 1..32 of [a-z0-9_]"};
+    s.name = o.required_string("name");
+    o.string("description", s.description, true);
+    s.department = o.required_string("department");
+    o.string("topic", s.topic);
+    if (!valid_topic(s.topic)) throw ConfigError{o.key("topic"), "is not a known topic"};
+    o.strings("keywords", s.keywords);
+    o.boolean("location_required", s.location_required);
+    o.integer("retention_days", s.retention_days, 1, 36500);
+    if (auto* v = o.raw("attributes")) {
+        if (!v->is_array()) throw ConfigError{o.key("attributes"), "must be an array"};
+        std::set<std::string> codes;
+        for (size_t i = 0; i < v->size(); ++i) {
+            Obj a((*v)[i], o.key("attributes") + "[" + std::to_string(i) + "]");
+            ServiceAttribute attr;
+            attr.code = a.required_string("code");
+            if (!valid_skill_id(attr.code) || !codes.insert(attr.code).second)
+                throw ConfigError{a.key("code"), "must be a unique id of 1..32 of [a-z0-9_]"};
+            attr.description = a.required_string("description");
+            a.string("datatype", attr.datatype);
+            static const std::set<std::string> types = {"string", "number", "datetime", "text", "singlevaluelist",
+                                                        "multivaluelist"};
+            if (!types.count(attr.datatype))
+                throw ConfigError{a.key("datatype"),
+                                  "must be string, number, datetime, text, singlevaluelist or multivaluelist"};
+            a.boolean("required", attr.required);
+            if (auto* vals = a.raw("values")) {
+                if (!vals->is_array()) throw ConfigError{a.key("values"), "must be an array of {key, name}"};
+                for (size_t k = 0; k < vals->size(); ++k) {
+                    Obj vo((*vals)[k], a.key("values") + "[" + std::to_string(k) + "]");
+                    std::string vk = vo.required_string("key"), vn = vo.required_string("name");
+                    vo.finish();
+                    attr.values.emplace_back(vk, vn);
+                }
+            }
+            a.finish();
+            const bool list = attr.datatype == "singlevaluelist" || attr.datatype == "multivaluelist";
+            if (list != !attr.values.empty())
+                throw ConfigError{a.key("values"), "are required for the list datatypes and only for them"};
+            s.attributes.push_back(std::move(attr));
+        }
+    }
+    o.finish();
+    return s;
+}
+
 Config parse(const json& root, const std::string& source) {
     Config c;
     c.source = source;
@@ -450,12 +527,28 @@ Config parse(const json& root, const std::string& source) {
             dep.queue = d.required_string("queue");
             d.integer("sla_business_hours", dep.sla_business_hours, 1, 24 * 365);
             if (!d.has("sla_business_hours")) throw ConfigError{d.key("sla_business_hours"), "is required"};
+            d.string("hours", dep.hours);
             d.finish();
             c.departments.push_back(std::move(dep));
         }
     }
     // After departments and business hours, which services refer to.
     if (auto* v = o.raw("appointments")) read_appointments(Obj(*v, "appointments"), c);
+    if (auto* v = o.raw("tickets")) read_tickets(Obj(*v, "tickets"), c.tickets, c.limits);
+    // Left at its default, the attachment limit follows a smaller body limit.
+    if (c.tickets.attachment_max_bytes + 4096 > c.limits.body_bytes)
+        c.tickets.attachment_max_bytes = c.limits.body_bytes > 4096 + 1024 ? c.limits.body_bytes - 4096 : 1024;
+    if (auto* v = o.raw("services")) {
+        if (!v->is_array()) throw ConfigError{"services", "must be an array"};
+        std::set<std::string> codes;
+        for (size_t i = 0; i < v->size(); ++i) {
+            auto sv = read_service((*v)[i], "services[" + std::to_string(i) + "]");
+            if (!codes.insert(sv.code).second)
+                throw ConfigError{"services[" + std::to_string(i) + "].service_code",
+                                  "duplicates service '" + sv.code + "'"};
+            c.services.push_back(std::move(sv));
+        }
+    }
     o.finish();
 
     // Cross references: every name used must exist.
@@ -471,10 +564,25 @@ Config parse(const json& root, const std::string& source) {
         if (q.overflow && q.overflow->queue == q.id)
             throw ConfigError{key + ".overflow.queue", "must name another queue"};
     }
-    for (size_t i = 0; i < c.departments.size(); ++i)
-        if (!queue_ids.count(c.departments[i].queue))
+    for (size_t i = 0; i < c.departments.size(); ++i) {
+        auto& dep = c.departments[i];
+        if (!queue_ids.count(dep.queue))
             throw ConfigError{"departments[" + std::to_string(i) + "].queue",
-                              "names queue '" + c.departments[i].queue + "', which does not exist"};
+                              "names queue '" + dep.queue + "', which does not exist"};
+        if (dep.hours.empty())
+            for (const auto& q : c.queues)
+                if (q.id == dep.queue) dep.hours = q.hours;
+        if (dep.hours != "always" && !c.business_hours.count(dep.hours))
+            throw ConfigError{"departments[" + std::to_string(i) + "].hours",
+                              "names schedule '" + dep.hours + "', which business_hours does not define"};
+    }
+    for (size_t i = 0; i < c.services.size(); ++i) {
+        bool found = false;
+        for (const auto& d : c.departments) found |= d.id == c.services[i].department;
+        if (!found)
+            throw ConfigError{"services[" + std::to_string(i) + "].department",
+                              "names department '" + c.services[i].department + "', which does not exist"};
+    }
     if (!c.queues.empty()) {
         bool fallback = false;
         for (const auto& q : c.queues)

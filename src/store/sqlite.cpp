@@ -91,6 +91,10 @@ Statement& Statement::bind(int i, int64_t v) {
     sqlite3_bind_int64(s_, i, v);
     return *this;
 }
+Statement& Statement::bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+}
 Statement& Statement::bind(int i, std::string_view v) {
     sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -125,6 +129,7 @@ void Statement::reset() {
 }
 
 int64_t Statement::int64(int col) const { return sqlite3_column_int64(s_, col); }
+double Statement::real(int col) const { return sqlite3_column_double(s_, col); }
 std::string Statement::text(int col) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
     return p ? std::string(p, size_t(sqlite3_column_bytes(s_, col))) : std::string();

@@ -216,3 +216,49 @@ TEST(Config, AppointmentMistakesNameTheKey) {
     EXPECT_EQ(error_after([&](json& j) { j["appointments"]["reminders"]["webhook_url"] = "https://sms.example.pl/hook"; }),
               "(accepted)");
 }
+
+TEST(Config, TicketsAndServicesAreValidated) {
+    auto base = [] {
+        return nlohmann::json::parse(centrala::app::embedded_default_config());
+    };
+    auto parsed = centrala::app::parse_config(base().dump(), "c.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->tickets.number_prefix, "MCK");
+    ASSERT_FALSE(parsed->services.empty());
+    // The SLA of a department follows its queue's schedule unless it names one.
+    for (const auto& d : parsed->departments)
+        if (d.id == "interwencje") EXPECT_EQ(d.hours, "always");
+        else EXPECT_EQ(d.hours, "office");
+    auto expect_error = [&](nlohmann::json j, const std::string& key) {
+        auto r = centrala::app::parse_config(j.dump(), "c.json");
+        ASSERT_FALSE(r.ok()) << key;
+        EXPECT_NE(r.error().message.find(key), std::string::npos) << r.error().message;
+    };
+    auto j = base();
+    j["services"][0]["department"] = "nowhere";
+    expect_error(j, "services[0].department");
+    j = base();
+    j["services"][1]["service_code"] = j["services"][0]["service_code"];
+    expect_error(j, "services[1].service_code");
+    j = base();
+    j["services"][0]["colour"] = "red";
+    expect_error(j, "services[0].colour");
+    j = base();
+    j["services"][3]["attributes"][0]["values"] = nlohmann::json::array();
+    expect_error(j, "services[3].attributes[0].values");
+    j = base();
+    j["tickets"]["number_prefix"] = "mck";
+    expect_error(j, "tickets.number_prefix");
+    j = base();
+    j["tickets"]["attachment_max_bytes"] = 2000000;
+    expect_error(j, "tickets.attachment_max_bytes");
+    j = base();
+    j["tickets"]["open311"]["api_key"] = "short";
+    expect_error(j, "tickets.open311.api_key");
+    j = base();
+    j["tickets"]["retention_days"] = 0;
+    expect_error(j, "tickets.retention_days");
+    j = base();
+    j["departments"][0]["hours"] = "weekends";
+    expect_error(j, "departments[0].hours");
+}

@@ -8,6 +8,7 @@ import { onSessionLost } from './api.js';
 import { initI18n, setupLanguageSwitcher, onLanguageChange, translate, clearTranslated, t, has } from './i18n.js';
 import { errorMessage } from './errors.js';
 import { createConsole } from './console.js';
+import { createTicketsPanel } from './tickets.js';
 import { createLoginView } from './login.js';
 import * as session from './session.js';
 
@@ -21,6 +22,7 @@ const state = {
 
 let loginView;
 let agentConsole = null;
+let ticketsPanel = null;
 
 export function roleKey(role) {
   return has(`role.${role}`) ? `role.${role}` : null;
@@ -58,10 +60,13 @@ function mountConsole(user) {
   if (agentConsole && agentConsole.userId === String(user.id)) return;
   unmountConsole();
   agentConsole = createConsole({ root: $('workspace'), user });
+  ticketsPanel = createTicketsPanel({ root: $('workspace'), user, selectedChat: () => agentConsole?.selectedChat() });
   $('home-view').classList.add('card--wide');
 }
 
 function unmountConsole() {
+  ticketsPanel?.destroy();
+  ticketsPanel = null;
   agentConsole?.destroy();
   agentConsole = null;
   $('home-view').classList.remove('card--wide');

@@ -1272,5 +1272,11 @@ export function createConsole({ root, user }) {
     get userId() {
       return S.me;
     },
+    // The chat in the selected tab, for panels such as cases (js/tickets.js).
+    selectedChat() {
+      const chat = S.selected ? S.chats.get(S.selected) : null;
+      if (!chat) return null;
+      return { id: chat.id, topic: chat.contact?.topic ?? null, residentName: chat.contact?.resident?.name ?? '' };
+    },
   };
 }

@@ -18,6 +18,7 @@
 #include "centrala/domain/appointments.hpp"
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
+#include "centrala/domain/ticket.hpp"
 #include "centrala/metrics/metrics.hpp"
 #include "centrala/routing/core.hpp"
 #include "centrala/store/chat_store.hpp"
@@ -54,6 +55,9 @@ struct Options {
     std::string bot_knowledge;
     std::string bot_knowledge_source = "config/knowledge.json";
     int bot_unsure_before_handoff = 2;  // clarifying questions in a row, then a consultant
+    // Cases: categories (Open311 services) and rules.
+    std::vector<Service> services;
+    TicketRules tickets;
 };
 
 // The virtual advisor as the chat uses it. The BotModule loads `advisor` and

@@ -12,6 +12,7 @@
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/organisation.hpp"
 #include "centrala/domain/result.hpp"
+#include "centrala/domain/ticket.hpp"
 
 namespace centrala::app {
 
@@ -92,6 +93,9 @@ struct Config {
     HolidayCalendar holidays;
     std::string service_number;  // SIP: the number residents dial
     AppointmentsConfig appointments;
+    // Case categories (Open311 services) and the rules for cases.
+    std::vector<Service> services;
+    TicketRules tickets;  // attachments_dir empty: "attachments" beside the database
 };
 
 Result<Config> parse_config(const std::string& text, const std::string& source);

@@ -23,6 +23,7 @@ struct Department {
     std::string name;
     std::string queue;        // queue for second-line contacts
     int sla_business_hours = 0;  // time to resolve a case
+    std::string hours;           // schedule the SLA counts in ("always" or empty: 24/7); default: its queue's
 };
 
 struct Overflow {

@@ -65,6 +65,7 @@ public:
 
     Statement& bind(int index, int64_t v);
     Statement& bind(int index, int v) { return bind(index, int64_t{v}); }
+    Statement& bind(int index, double v);
     Statement& bind(int index, std::string_view v);
     Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
     Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
@@ -80,6 +81,7 @@ public:
     void reset();
 
     int64_t int64(int col) const;
+    double real(int col) const;
     std::string text(int col) const;
     bool is_null(int col) const;
 

@@ -1,0 +1,74 @@
+// Cases (tickets): the workflow, human numbers, the services (case
+// categories) a department handles and the due time counted in business
+// hours. Pure functions and plain values; safe from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "centrala/domain/calendar.hpp"
+#include "centrala/domain/clock.hpp"
+
+namespace centrala {
+
+// Contract §7: new → assigned → in_progress ⇄ waiting_resident → resolved →
+// closed; resolved may be reopened (→ in_progress); closed is final.
+inline constexpr std::string_view ticket_statuses[] = {"new",      "assigned", "in_progress", "waiting_resident",
+                                                       "resolved", "closed"};
+inline constexpr std::string_view ticket_priorities[] = {"low", "normal", "high", "urgent"};
+bool valid_ticket_status(std::string_view s);
+bool valid_ticket_priority(std::string_view s);
+// The statuses a ticket in `from` may move to, in workflow order.
+std::vector<std::string_view> allowed_transitions(std::string_view from);
+bool transition_allowed(std::string_view from, std::string_view to);
+// Open311 knows only open and closed.
+bool ticket_open(std::string_view status);
+
+// "MCK-2026-000123"; the sequence is per year and at least six digits wide.
+std::string format_ticket_number(std::string_view prefix, int year, int64_t sequence);
+bool looks_like_ticket_number(std::string_view s);  // PREFIX-YYYY-NNNNNN, 1..16 letters of prefix
+
+// An extra field a service asks for (GeoReport v2 service definition attribute).
+struct ServiceAttribute {
+    std::string code;         // [a-z0-9_]
+    std::string description;  // the question shown to the resident
+    std::string datatype = "string";  // string | number | datetime | text | singlevaluelist | multivaluelist
+    bool required = false;
+    std::vector<std::pair<std::string, std::string>> values;  // key, name (for the list types)
+};
+
+// A case category: one list for staff and Open311 alike.
+struct Service {
+    std::string code;  // service_code
+    std::string name;
+    std::string description;
+    std::string department;
+    std::string topic = "other";      // the chat topic it belongs to, for the console's suggestion
+    std::vector<std::string> keywords;  // Open311 "keywords"
+    bool location_required = false;    // a report needs lat/lon or an address
+    std::vector<ServiceAttribute> attributes;
+    int retention_days = 0;  // 0: the default from tickets.retention_days
+};
+
+struct TicketRules {
+    std::string number_prefix = "MCK";
+    std::string attachments_dir;  // absolute or relative to the working directory
+    size_t attachment_max_bytes = 1000000;
+    int max_attachments_per_ticket = 20;
+    int retention_days = 730;  // resident contact data is erased this long after closing
+    int public_lookups_per_minute = 20;  // per address, status page and Open311 reads
+    int public_creates_per_hour = 20;    // per address, Open311 POST
+    std::string open311_jurisdiction_id;
+    std::string open311_api_key;  // empty: POST needs no key
+};
+
+// The instant `business_hours` hours of open time after `start`: time counts
+// only while `schedule` is open (Warsaw local time), skipping holidays when
+// the schedule closes on them. No schedule means 24/7. A schedule with no open
+// time at all yields nullopt.
+std::optional<SysTime> add_business_hours(SysTime start, int business_hours, const WeeklySchedule* schedule,
+                                          const HolidayCalendar& holidays);
+
+}  // namespace centrala

@@ -1,0 +1,138 @@
+// Cases in the staff app (web/js/tickets.js) and the resident's status page
+// (/sprawa) against the real server in headless Chromium: a consultant opens
+// a case from the chat in the selected tab (category from the chat's topic,
+// the chat linked), finds it again by a word of the description typed
+// without Polish letters, and the resident checks it with number and key.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { axeSource, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
+
+const AGENT = { username: 'zosia', password: 'Zosia-Haslo-2026', role: 'agent', displayName: 'Zofia Sprawna' };
+
+let server;
+let browser;
+let axe;
+const contexts = [];
+
+before(async () => {
+  axe = axeSource();
+  server = await startServer({
+    users: [AGENT],
+    configure(config) {
+      for (const q of config.queues) q.hours = 'always';
+    },
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'pl-PL', viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems = await watchPage(page);
+  return { page, problems };
+}
+
+async function resident(topic) {
+  const res = await fetch(`${server.url}/api/v1/public/chats`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Halina Źródlana', lang: 'pl', topic }),
+  });
+  assert.equal(res.status, 201);
+  const { chat_id: id, visitor_token: token } = await res.json();
+  const headers = { 'Content-Type': 'application/json', 'X-Visitor-Token': token };
+  const r = await fetch(`${server.url}/api/v1/public/chats/${id}/handoff`, { method: 'POST', headers });
+  assert.equal(r.status, 200);
+  return {
+    id,
+    async texts() {
+      const m = await fetch(`${server.url}/api/v1/public/chats/${id}/messages?after=0`, { headers });
+      return (await m.json()).items.map((x) => x.text);
+    },
+  };
+}
+
+test('a consultant creates a case from the chat and finds it by a word of its description', async () => {
+  const { page, problems } = await newPage();
+  await page.goto(server.url + '/');
+  await page.getByLabel('Nazwa użytkownika').fill(AGENT.username);
+  await page.getByLabel('Hasło', { exact: true }).fill(AGENT.password);
+  await page.getByLabel('Hasło', { exact: true }).press('Enter');
+  await page.waitForFunction(() => document.getElementById('connection')?.dataset.state === 'open', null, { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Dostępny', exact: true }).click();
+
+  const chat = await resident('report');
+  await page.locator('#offer-list > li').first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Alt+KeyA');
+  await page.locator(`.chat-tab[data-contact-id="${chat.id}"]`).waitFor({ state: 'visible' });
+
+  // Click one: open the form, already filled from the chat.
+  await page.getByText('Nowa sprawa', { exact: true }).click();
+  await page.getByText('Sprawa zostanie powiązana z rozmową: Halina Źródlana.').waitFor();
+  const category = page.getByLabel('Kategoria', { exact: true });
+  assert.equal(await category.inputValue(), 'oswietlenie', 'the category follows the chat topic "report"');
+  assert.equal(await page.getByLabel('Imię i nazwisko', { exact: true }).inputValue(), 'Halina Źródlana');
+  await page.getByLabel('Opis', { exact: true }).fill('Latarnia przy ulicy Żeromskiego miga od wczoraj <b>nocą</b>.');
+  await page.getByLabel('Adres lub miejsce').fill('ul. Żeromskiego 12');
+  // Click two.
+  await page.getByRole('button', { name: 'Utwórz sprawę' }).click();
+  const created = page.getByText(/^Utworzono sprawę MCK-\d{4}-\d{6}\. Klucz dostępu dla mieszkańca: \S+$/);
+  await created.waitFor({ timeout: 10_000 });
+  const [, number, key] = (await created.textContent()).match(/(MCK-\d{4}-\d{6}).*: (\S+)$/);
+
+  // The resident hears the number in the chat.
+  const said = await chat.texts();
+  assert.ok(said.some((t) => t.includes(number)), `the resident was told the number: ${said.join(' | ')}`);
+
+  // Found again by a word of the description, typed without Polish letters.
+  await page.getByLabel('Szukaj (temat, opis, komentarze)').fill('zeromskiego');
+  await page.getByRole('button', { name: 'Szukaj', exact: true }).click();
+  const item = page.locator('.tickets__item', { hasText: number });
+  await item.waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.tickets__item').count(), 1);
+  await item.click();
+  await page.getByRole('heading', { name: `Sprawa ${number}` }).waitFor();
+  // Markup typed by a person stays text.
+  assert.equal(await page.locator('.tickets__description').textContent(),
+    'Latarnia przy ulicy Żeromskiego miga od wczoraj <b>nocą</b>.');
+  assert.equal(await page.locator('.tickets__description b').count(), 0);
+
+  // Take it and reply publicly; the history shows both.
+  await page.getByRole('button', { name: 'Przejmij sprawę' }).click();
+  await page.locator('.tickets__history li', { hasText: 'assigned' }).first().waitFor();
+  await page.getByLabel('Nowy komentarz').fill('Zgłosiliśmy awarię do zakładu energetycznego.');
+  await page.getByLabel('Komentarz wewnętrzny (mieszkaniec go nie zobaczy)').uncheck();
+  await page.getByRole('button', { name: 'Dodaj komentarz' }).click();
+  await page.locator('.tickets__comment-body', { hasText: 'zakładu energetycznego' }).waitFor();
+
+  const violations = await runAxe(page, axe);
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), []);
+  assert.deepEqual(problems, []);
+
+  // The resident's status page, with number and key.
+  const resPage = (await newPage()).page;
+  await resPage.goto(server.url + '/sprawa');
+  await resPage.getByLabel('Numer sprawy').fill(number.toLowerCase());
+  await resPage.getByLabel('Klucz dostępu').fill('zly-klucz');
+  await resPage.getByRole('button', { name: 'Sprawdź' }).click();
+  await resPage.getByText('Nie znaleziono sprawy o tym numerze i kluczu.', { exact: false }).waitFor();
+  await resPage.getByLabel('Klucz dostępu').fill(key);
+  await resPage.getByRole('button', { name: 'Sprawdź' }).click();
+  await resPage.getByRole('heading', { name: `Sprawa ${number}` }).waitFor();
+  assert.equal(await resPage.locator('#result-status').textContent(), 'Przekazana do wydziału');
+  assert.match(await resPage.locator('#result-comments').textContent(), /zakładu energetycznego/);
+  await resPage.getByRole('button', { name: 'English' }).click();
+  assert.equal(await resPage.locator('#result-status').textContent(), 'Passed to the department');
+  const resViolations = (await runAxe(resPage, axe)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(resViolations.map((v) => `${v.id}: ${v.help}`), []);
+});
