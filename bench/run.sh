@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only]
+# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only | --chat-only]
 #
 # 1. builds build-bench/ (Release, -DCENTRALA_BENCH=ON),
 # 2. HTTP: the same wrk load against the bare Beast baseline (GET /healthz) and
 #    centrala (GET /healthz, authenticated GET /api/v1/me), with centrala's
 #    log_level at "warn" and again at "info"; prints req/s, p50, p99 and the
 #    ratios centrala/bare,
-# 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL).
+# 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL),
+# 4. chat under load: bench/chat_load.sh (its own knobs are described there).
 #
 # Everything talks to 127.0.0.1 only. Figures are printed, never asserted:
 # this is not a CI test. See docs/benchmarks.md.
@@ -33,11 +34,13 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 
 do_http=1
 do_sqlite=1
+do_chat=1
 case "${1:-}" in
   "") ;;
-  --http-only) do_sqlite=0 ;;
-  --sqlite-only) do_http=0 ;;
-  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only]" >&2; exit 2 ;;
+  --http-only) do_sqlite=0 do_chat=0 ;;
+  --sqlite-only) do_http=0 do_chat=0 ;;
+  --chat-only) exec bash "$(dirname "${BASH_SOURCE[0]}")/chat_load.sh" ;;
+  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only | --chat-only]" >&2; exit 2 ;;
 esac
 
 say() { printf '\n== %s\n' "$*"; }
@@ -292,4 +295,9 @@ if (( do_sqlite )); then
   CENTRALA_BENCH_DIR=$DB_DIR "$BUILD/bench_sqlite" --benchmark_min_time="$SQLITE_MIN_TIME" \
     --benchmark_repetitions="$SQLITE_REPETITIONS" --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true
+fi
+
+if (( do_chat )); then
+  say "chat under load: bench/chat_load.sh"
+  SKIP_BUILD=${SKIP_BUILD:-} BUILD_DIR="$BUILD" QUIET_WAIT="$QUIET_WAIT" bash "$ROOT/bench/chat_load.sh"
 fi
