@@ -36,6 +36,7 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -165,6 +166,36 @@ double self_cpu_seconds() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+// CPU seconds per thread of a process: "main" for the thread whose id is the
+// process id (centrala's io thread), otherwise the thread's name.
+std::map<std::string, double> thread_cpu_seconds(int pid) {
+    std::map<std::string, double> out;
+    if (!pid) return out;
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        const std::string tid = e.path().filename().string();
+        std::ifstream f(e.path() / "stat");
+        std::string st((std::istreambuf_iterator<char>(f)), {});
+        auto l = st.find('('), r = st.rfind(')');
+        if (l == std::string::npos || r == std::string::npos) continue;
+        std::string name = tid == std::to_string(pid) ? "main" : st.substr(l + 1, r - l - 1);
+        for (char& c : name)
+            if (c == ' ' || c == '=' || c == ',') c = '_';
+        std::istringstream is(st.substr(r + 2));
+        std::string tok;
+        double ut = 0, stime = 0;
+        for (int field = 3; is >> tok; ++field) {
+            if (field == 14) ut = std::stod(tok);
+            if (field == 15) {
+                stime = std::stod(tok);
+                break;
+            }
+        }
+        out[name] += (ut + stime) / kHz;
+    }
+    return out;
 }
 
 long vm_rss_kib(int pid) {
@@ -355,6 +386,7 @@ struct StepStats {
     double server_cpu = 0, client_cpu = 0, other_load = 0;
     int64_t closed_sockets = 0;
     std::string first_error;
+    std::string threads;  // server CPU per thread, in cores: main:0.31,store:0.05
 };
 
 double pct(std::vector<int64_t>& v, double q) {
@@ -736,11 +768,20 @@ public:
         if (o_.warmup_seconds > 0) run_phase(rate, o_.warmup_seconds, false, closed);
         const double s0 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0, c0 = self_cpu_seconds(),
                      b0 = machine_busy_seconds();
+        const auto th0 = thread_cpu_seconds(o_.server_pid);
         const auto w0 = Clock::now();
         const int64_t base = run_phase(rate, seconds, true, closed);
         const double wall = std::chrono::duration<double>(Clock::now() - w0).count();
         const double s1 = o_.server_pid ? proc_cpu_seconds(o_.server_pid) : 0, c1 = self_cpu_seconds(),
                      b1 = machine_busy_seconds();
+        for (const auto& [name, cpu] : thread_cpu_seconds(o_.server_pid)) {
+            auto it = th0.find(name);
+            const double d = (cpu - (it == th0.end() ? 0 : it->second)) / wall;
+            if (d < 0.005) continue;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s%s:%.3f", st.threads.empty() ? "" : ",", name.c_str(), d);
+            st.threads += buf;
+        }
         // drain: let the last acks and deliveries arrive
         std::this_thread::sleep_for(std::chrono::duration<double>(o_.drain_seconds));
         on_io([&] {
@@ -811,22 +852,23 @@ public:
         const double delivered_rate = double(s.delivered_in_window) / s.seconds;
         const double acked_rate = double(s.acked_in_window) / s.seconds;
         std::printf("  %-8s sent %7lld  delivered/s %8.0f  acked/s %8.0f  p50 %7.3f ms  p99 %8.3f ms  p99.9 %8.3f  max %8.3f  "
-                    "ack p50 %7.3f p99 %8.3f  lost %lld/%lld  dup %lld  err %lld  server %.2f cores  client %.2f  other %.2f\n",
+                    "ack p50 %7.3f p99 %8.3f  late %lld/%lld  dup %lld  err %lld  server %.2f cores  client %.2f  other %.2f\n",
                     s.name.c_str(), (long long)s.sent, delivered_rate, acked_rate, s.p50, s.p99, s.p999, s.pmax, s.ack_p50,
                     s.ack_p99, (long long)s.lost_deliveries, (long long)s.lost_acks, (long long)s.dup_deliveries,
                     (long long)s.errors, s.server_cpu, s.client_cpu, s.other_load);
+        if (!s.threads.empty()) std::printf("    server threads (cores): %s\n", s.threads.c_str());
         if (!s.first_error.empty()) std::printf("    first error: %s\n", s.first_error.c_str());
         std::printf("RESULT kind=load target=%s step=%s rate=%.0f seconds=%.1f sent=%lld acked=%lld delivered=%lld echoes=%lld "
                     "delivered_per_s=%.1f acked_per_s=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f ack_p50_ms=%.3f "
                     "ack_p99_ms=%.3f lost_deliveries=%lld lost_acks=%lld dup_deliveries=%lld dup_acks=%lld errors=%lld "
                     "closed_sockets=%lld server_cores=%.3f client_cores=%.3f other_cores=%.3f server_us_per_msg=%.2f "
-                    "client_us_per_msg=%.2f\n",
+                    "client_us_per_msg=%.2f threads=%s\n",
                     o_.target.c_str(), s.name.c_str(), s.target_rate, s.seconds, (long long)s.sent, (long long)s.acked,
                     (long long)s.delivered, (long long)s.echoes, delivered_rate, acked_rate, s.p50, s.p99, s.p999, s.pmax,
                     s.ack_p50, s.ack_p99, (long long)s.lost_deliveries, (long long)s.lost_acks, (long long)s.dup_deliveries,
                     (long long)s.dup_acks, (long long)s.errors, (long long)s.closed_sockets, s.server_cpu, s.client_cpu,
                     s.other_load, s.sent ? s.server_cpu * s.seconds * 1e6 / double(s.sent) : 0,
-                    s.sent ? s.client_cpu * s.seconds * 1e6 / double(s.sent) : 0);
+                    s.sent ? s.client_cpu * s.seconds * 1e6 / double(s.sent) : 0, s.threads.empty() ? "-" : s.threads.c_str());
         std::fflush(stdout);
     }
 
@@ -834,6 +876,37 @@ public:
         setup();
         for (int rate : o_.rates) print(step(std::to_string(rate), rate, o_.step_seconds));
         if (o_.max_seconds > 0) print(step("max", 0, o_.max_seconds));
+        // Every message of the run, after a long wait: a message counted as
+        // missing above may only have been late.
+        std::this_thread::sleep_for(std::chrono::seconds(10));
+        on_io([this] {
+            int64_t n = 0, no_ack = 0, no_delivery = 0, dup_d = 0, dup_a = 0, err = 0, echo_missing = 0;
+            for (const Rec& r : recs_) {
+                ++n;
+                if (r.errored) {
+                    ++err;
+                    continue;
+                }
+                no_ack += r.acks == 0;
+                no_delivery += r.deliveries == 0;
+                dup_d += r.deliveries > 1;
+                dup_a += r.acks > 1;
+                echo_missing += r.echoes == 0;
+            }
+            int64_t closed = 0;
+            for (auto& c : convs_) closed += c.resident->closed;
+            for (auto& a : agents_) closed += a.ws->closed;
+            std::printf("  whole run, 10 s after the last send: %lld messages, never acked %lld, never delivered %lld, "
+                        "delivered twice %lld, acked twice %lld, errors %lld, no echo to the author's side %lld, "
+                        "closed sockets %lld\n",
+                        (long long)n, (long long)no_ack, (long long)no_delivery, (long long)dup_d, (long long)dup_a,
+                        (long long)err, (long long)echo_missing, (long long)closed);
+            std::printf("RESULT kind=integrity target=%s messages=%lld never_acked=%lld never_delivered=%lld dup_deliveries=%lld "
+                        "dup_acks=%lld errors=%lld no_echo=%lld closed_sockets=%lld\n",
+                        o_.target.c_str(), (long long)n, (long long)no_ack, (long long)no_delivery, (long long)dup_d,
+                        (long long)dup_a, (long long)err, (long long)echo_missing, (long long)closed);
+            return 0;
+        });
         on_io([this] {
             std::printf("RESULT kind=load_totals target=%s frames_in=%lld stray=%lld other_frames=%lld setup_errors=%lld\n",
                         o_.target.c_str(), (long long)frames_in_, (long long)stray_, (long long)other_frames_,
