@@ -19,6 +19,7 @@
 #   QUIET_WAIT=30 SQLITE_SECONDS=3 SQLITE_ROUNDS=3 SQLITE_BATCHES=1,10,100,1000
 #   CENTRALA_BENCH_DIR=DIR (databases; must be on disk, not tmpfs; default: a temp dir)
 #   BUILD_DIR=DIR  SKIP_BUILD=1  PARTS="sqlite relay centrala idle" (any subset)
+#   RESULTS_FILE=FILE (keep the raw `RESULT key=value` lines there)
 #   NICE=N (e.g. -10, needs root: run the servers, the client and the SQLite
 #   loop at that nice level, and give this script's autogroup the same nice
 #   where the kernel groups processes by session (sched_autogroup), since a
@@ -79,6 +80,7 @@ cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [[ -z ${RESULTS_FILE:-} || ! -f $TMP/results.txt ]] || cp "$TMP/results.txt" "$RESULTS_FILE"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
