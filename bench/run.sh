@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only | --bot-only]
+# centrala benchmarks, one command:   bash bench/run.sh [--http-only | --sqlite-only | --bot-only | --chat-only]
 #
 # 1. builds build-bench/ (Release, -DCENTRALA_BENCH=ON),
 # 2. HTTP: the same wrk load against the bare Beast baseline (GET /healthz) and
@@ -10,6 +10,7 @@
 #    (--bot-only: the bare baseline and this alone),
 # 3. SQLite: bench_sqlite (durable single-row commits, FULL vs NORMAL) and
 #    bench_appointments (month slot listing and booking rate, 100,000 bookings).
+# 4. chat under load: bench/chat_load.sh (its own knobs are described there).
 #
 # Everything talks to 127.0.0.1 only. Figures are printed, never asserted:
 # this is not a CI test. See docs/benchmarks.md.
@@ -37,12 +38,14 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 do_http=1
 do_sqlite=1
 do_bot=1
+do_chat=1
 case "${1:-}" in
   "") ;;
-  --http-only) do_sqlite=0 ;;
-  --sqlite-only) do_http=0; do_bot=0 ;;
-  --bot-only) do_sqlite=0 ;;
-  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only | --bot-only]" >&2; exit 2 ;;
+  --http-only) do_sqlite=0; do_chat=0 ;;
+  --sqlite-only) do_http=0; do_bot=0; do_chat=0 ;;
+  --bot-only) do_sqlite=0; do_chat=0 ;;
+  --chat-only) exec bash "$(dirname "${BASH_SOURCE[0]}")/chat_load.sh" ;;
+  *) echo "usage: bash bench/run.sh [--http-only | --sqlite-only | --bot-only | --chat-only]" >&2; exit 2 ;;
 esac
 bot_only=0
 [[ ${1:-} == --bot-only ]] && bot_only=1
@@ -344,4 +347,9 @@ if (( do_sqlite )); then
     --benchmark_report_aggregates_only=true
   say "Appointments: bench_appointments (100,000 bookings; ratios to bare SQLite)"
   CENTRALA_BENCH_DIR=$DB_DIR "$BUILD/bench/bench_appointments" "$SQLITE_MIN_TIME"
+fi
+
+if (( do_chat )); then
+  say "chat under load: bench/chat_load.sh"
+  SKIP_BUILD=${SKIP_BUILD:-} BUILD_DIR="$BUILD" QUIET_WAIT="$QUIET_WAIT" bash "$ROOT/bench/chat_load.sh"
 fi
