@@ -204,6 +204,10 @@ const std::map<std::string, std::map<std::string, std::string>>& texts() {
          {{"pl", "Rozmowa została zakończona. Dziękujemy! Prosimy o ocenę rozmowy."},
           {"en", "The conversation has ended. Thank you! Please rate it."},
           {"uk", "Розмову завершено. Дякуємо! Будь ласка, оцініть її."}}},
+        {"rating_asked",
+         {{"pl", "Konsultant prosi o ocenę tej rozmowy (1–5). Rozmowa może trwać dalej."},
+          {"en", "The consultant asks you to rate this conversation (1–5). You can keep writing."},
+          {"uk", "Консультант просить оцінити цю розмову (1–5). Розмову можна продовжувати."}}},
     };
     return t;
 }
@@ -1402,6 +1406,21 @@ void Api::invite_to_contact(Call c) {
     c.reply(Response::json(202, {{"id", std::to_string(*id)}, {"invited", *skill}}));
 }
 
+// The consultant asks for a rating before closing (e.g. when the resident
+// may leave without waiting for the close): the widget shows the rating form.
+void Api::request_rating(Call c) {
+    auto id = to_id(c.params["id"]);
+    LiveChat* chat = id ? live_chat(*id) : nullptr;
+    if (!id || !chat || !may_serve(*c.who, chat, *id))
+        return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
+    if (chat->row.state != "active")
+        return c.reply(Response::error(409, "contact_not_active", "Only a conversation being served can be rated."));
+    post_system(*id, "system", resident_text(chat->row.lang, "rating_asked"));
+    for (auto* r : chat->residents) r->send({{"type", "rating_request"}});
+    audit(c.who, "rating_requested", "contact:" + std::to_string(*id), c.request.remote_address);
+    c.reply(Response::json(202, {{"id", std::to_string(*id)}, {"rating_request", "sent"}}));
+}
+
 void Api::build_chat_routes() {
     auto bind = [this](void (Api::*m)(Call)) { return [this, m](Call c) { (this->*m)(std::move(c)); }; };
     router_.add("POST", "/api/v1/public/chats", Access::public_, bind(&Api::create_chat));
@@ -1417,6 +1436,7 @@ void Api::build_chat_routes() {
     router_.add("POST", "/api/v1/contacts/{id}/close", Access::agent, bind(&Api::close_contact));
     router_.add("POST", "/api/v1/contacts/{id}/transfer", Access::agent, bind(&Api::transfer_contact));
     router_.add("POST", "/api/v1/contacts/{id}/invite", Access::agent, bind(&Api::invite_to_contact));
+    router_.add("POST", "/api/v1/contacts/{id}/rating-request", Access::agent, bind(&Api::request_rating));
 }
 
 }  // namespace centrala::api

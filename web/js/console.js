@@ -578,6 +578,7 @@ export function createConsole({ root, user }) {
       closeChat(chat);
     });
     refs.dismiss.addEventListener('click', () => removeChat(chat.id));
+    refs.askRating.addEventListener('click', () => askForRating(chat));
     refs.log.addEventListener('scroll', () => {
       chat.atBottom = isAtBottom(refs.log);
     });
@@ -679,6 +680,7 @@ export function createConsole({ root, user }) {
     chat.refs.closeBox.open = false;
     chat.refs.transferBox.hidden = true;
     chat.refs.closeBox.hidden = true;
+    chat.refs.askRating.hidden = true;
     chat.refs.dismiss.hidden = false;
     chat.tab.classList.add('chat-tab--ended');
     for (const item of chat.log.unsent()) chat.log.fail(item.clientMsgId, { code: 'chat_closed' });
@@ -982,6 +984,17 @@ export function createConsole({ root, user }) {
       if (e instanceof ApiError && e.code === 'contact_not_found') markEnded(chat, 'closed');
     } finally {
       S.closing.delete(chat.id);
+    }
+  }
+
+  async function askForRating(chat) {
+    const { refs } = chat;
+    clearTranslated(refs.askRatingError);
+    try {
+      await api.post(`/api/v1/contacts/${enc(chat.id)}/rating-request`, {});
+      if (!S.destroyed) announce('console.rating.asked', { name: chatTitleParam(chat) });
+    } catch (e) {
+      if (!S.destroyed) showError(refs.askRatingError, e);
     }
   }
 

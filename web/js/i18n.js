@@ -104,6 +104,8 @@ const STRINGS = {
     'console.shortcuts.previous': 'poprzednia rozmowa',
     'console.shortcuts.internal': 'notatka wewnętrzna: włącz / wyłącz',
     'console.shortcuts.canned': 'szablony odpowiedzi',
+    'console.rating.ask': 'Poproś o ocenę rozmowy',
+    'console.rating.asked': 'Poproszono o ocenę rozmowy z {name}.',
     'console.shortcuts.arrows': 'na kartach: przełącz rozmowę',
 
     'console.chats.heading': 'Rozmowy',
@@ -325,6 +327,8 @@ const STRINGS = {
     'console.shortcuts.previous': 'previous conversation',
     'console.shortcuts.internal': 'internal note: on / off',
     'console.shortcuts.canned': 'canned responses',
+    'console.rating.ask': 'Ask for a rating',
+    'console.rating.asked': '{name} was asked to rate the conversation.',
     'console.shortcuts.arrows': 'on the tabs: switch conversations',
 
     'console.chats.heading': 'Conversations',
@@ -546,6 +550,8 @@ const STRINGS = {
     'console.shortcuts.previous': 'попередня розмова',
     'console.shortcuts.internal': 'внутрішня нотатка: увімкнути / вимкнути',
     'console.shortcuts.canned': 'шаблони відповідей',
+    'console.rating.ask': 'Попросити оцінити розмову',
+    'console.rating.asked': '{name} отримав(ла) прохання оцінити розмову.',
     'console.shortcuts.arrows': 'на вкладках: перемкнути розмову',
 
     'console.chats.heading': 'Розмови',

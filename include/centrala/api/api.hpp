@@ -272,6 +272,7 @@ private:
     void close_contact(Call c);
     void transfer_contact(Call c);
     void invite_to_contact(Call c);
+    void request_rating(Call c);
     void agent_message(const Principal& who, const nlohmann::json& frame, AgentSocket& sock);
 
     void audit(const std::optional<Principal>& who, const std::string& action, const std::string& target,
