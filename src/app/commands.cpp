@@ -248,6 +248,7 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;
+        opt.wallboard = c.wallboard;
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core}, opt);
         if (auto r = api.load(); !r) {
             std::cerr << "centrala: loading users: " << r.error().message << "\n";

@@ -42,6 +42,7 @@ struct Options {
     std::vector<Department> departments;
     std::map<std::string, WeeklySchedule> schedules;
     HolidayCalendar holidays;
+    WallboardThresholds wallboard;
 };
 
 struct Backend {

@@ -84,6 +84,7 @@ struct Config {
     std::map<std::string, WeeklySchedule> business_hours;
     HolidayCalendar holidays;
     std::string service_number;  // SIP: the number residents dial
+    WallboardThresholds wallboard;
 };
 
 Result<Config> parse_config(const std::string& text, const std::string& source);
