@@ -436,6 +436,10 @@ void WallboardModule::report(Call c) {
             return c.reply(Response::error(400, "invalid_parameter", "source must be sums or events"));
         recount = it->second == "events";
     }
+    // The recount reads every raw event on the store worker, where chat
+    // messages are written too: a month at most.
+    if (recount && (sys_days{to} - sys_days{from}).count() > 31)
+        return c.reply(Response::error(400, "range_too_long", "a recount from the events covers at most 31 days"));
     on_store_worker(
         ctx_,
         [this, from, to, group, recount]() { return recount ? stats_.recount(from, to, group) : stats_.summary(from, to, group); },

@@ -207,6 +207,9 @@ TEST_F(WallboardTest, AgentsCannotReadTheWallboardOrActAsSupervisor) {
     EXPECT_EQ(http->get("/api/v1/reports/summary?from=2026-02-10&to=2026-02-01", {s}).status, 400);
     EXPECT_EQ(http->get("/api/v1/reports/summary?group_by=week", {s}).status, 400);
     EXPECT_EQ(http->get("/api/v1/reports/summary?from=2020-01-01&to=2026-01-01", {s}).status, 400);
+    EXPECT_EQ(http->get("/api/v1/reports/summary?from=2026-01-01&to=2026-03-01&source=events", {s}).status, 400);
+    EXPECT_EQ(http->get("/api/v1/reports/summary?from=2026-01-01&to=2026-03-01", {s}).status, 200);
+    EXPECT_EQ(http->get("/api/v1/reports/summary?format=xml", {s}).status, 400);
     EXPECT_EQ(http->patch("/api/v1/queues/general", {{"channels", json::array({"chat"})}}, {s}).status, 400);
     EXPECT_EQ(http->patch("/api/v1/queues/general", {{"overflow", {{"after_seconds", 10}, {"queue", "general"}}}}, {s}).status, 400);
     EXPECT_EQ(http->patch("/api/v1/queues/general", {{"hours", "nope"}}, {s}).status, 400);
