@@ -1052,6 +1052,9 @@ void Api::apply(const routing::Events& events) {
         }
     }
     for (auto& m : modules_) m->on_routing(events);
+    // A change after a quiet spell goes out at once; within 500 ms of the
+    // last push it waits for routing_tick.
+    if (stats_dirty_ && b_.clock.now() - stats_pushed_at_ >= std::chrono::milliseconds(500)) push_stats();
 }
 
 void Api::routing_tick() {

@@ -123,6 +123,28 @@ test('a new waiting chat shows on the tile within a second and the waiting chart
   await page.getByRole('button', { name: 'Polski' }).click();
 });
 
+test('reports: today by queue in a table and a chart, and the same as CSV', async () => {
+  const page = await openBoard(SUPERVISOR);
+  await page.locator('#report-form').waitFor({ state: 'visible' });
+  await page.getByLabel('Grupowanie').selectOption('queue');
+  await page.getByRole('button', { name: 'Pokaż raport' }).click();
+  const row = page.locator('#report-body tr', { hasText: 'Informacja ogólna' });
+  await row.waitFor({ timeout: 5000 });
+  assert.equal(await row.locator('td').first().textContent(), '1', 'one chat offered to general today');
+  assert.match(await page.locator('#chart-report desc').textContent(), /Informacja ogólna/);
+  const href = await page.locator('#rp-csv').getAttribute('href');
+  assert.match(href, /group_by=queue/);
+  assert.match(href, /format=csv/);
+  const csv = await page.evaluate(async (url) => {
+    const r = await fetch(url, { credentials: 'same-origin' });
+    return { type: r.headers.get('Content-Type'), text: await r.text() };
+  }, href);
+  assert.match(csv.type, /^text\/csv/);
+  assert.match(csv.text, /^queue,offered,answered,/);
+  assert.match(csv.text, /\r\ngeneral,1,0,/);
+  await assertAxeClean(page, 'wallboard with a report');
+});
+
 test('TV mode: large type, no controls', async () => {
   const page = await openBoard(SUPERVISOR, '?tv=1');
   await page.locator('.tile[data-queue="general"]').waitFor({ state: 'visible' });

@@ -427,6 +427,87 @@ async function loadReports() {
   }
 }
 
+// ---------------------------------------------------------------- reports
+
+const REPORT_COLUMNS = [
+  ['offered', 0], ['answered', 0], ['abandoned', 0], ['abandoned_short', 0], ['service_level_pct', 1],
+  ['asa_seconds', -1], ['aht_seconds', -1], ['transfers', 0], ['fcr_pct', 1], ['cases_opened', 0], ['csat_avg', 1],
+];
+
+function reportQuery(format) {
+  const q = new URLSearchParams({ from: $('rp-from').value, to: $('rp-to').value, group_by: $('rp-group').value });
+  if (format) q.set('format', format);
+  return `/api/v1/reports/summary?${q}`;
+}
+
+function reportKey(row, group) {
+  switch (group) {
+    case 'day': return row.day;
+    case 'hour': return `${row.day} ${String(row.hour).padStart(2, '0')}:00`;
+    case 'queue': return state.stats?.queues.find((q) => q.id === row.queue)?.name || row.queue;
+    case 'agent': return row.display_name || row.agent_id;
+    case 'topic': return t(`wb.topic.${row.topic}`);
+    case 'channel': return t(`wb.channel.${row.channel}`);
+    default: return '';
+  }
+}
+
+function renderReport() {
+  const rep = state.report;
+  if (!rep) return;
+  const head = $('report-head');
+  head.replaceChildren();
+  const first = el('th');
+  first.scope = 'col';
+  translate(first, `wb.reports.by.${rep.group_by}`);
+  head.append(first);
+  for (const [col] of REPORT_COLUMNS) {
+    const th = el('th');
+    th.scope = 'col';
+    translate(th, `wb.col.${col}`);
+    head.append(th);
+  }
+  const body = $('report-body');
+  body.replaceChildren();
+  for (const row of rep.items) {
+    const tr = el('tr');
+    const th = el('th', null, reportKey(row, rep.group_by));
+    th.scope = 'row';
+    tr.append(th);
+    for (const [col, digits] of REPORT_COLUMNS) {
+      let text;
+      if (digits < 0) text = fmtSeconds(row[col]);
+      else if (col === 'csat_avg' && row.csat_avg !== null) text = `${fmtNumber(row.csat_avg, 1)} (${row.csat_count})`;
+      else text = fmtNumber(row[col], digits);
+      tr.append(el('td', null, text));
+    }
+    body.append(tr);
+  }
+  barChart($('chart-report'), {
+    groups: rep.items.map((r) => ({ label: reportKey(r, rep.group_by), values: [r.offered ?? 0, r.answered, r.abandoned ?? 0] })),
+    series: [
+      { name: t('wb.col.offered'), cls: 'chart--c' },
+      { name: t('wb.col.answered'), cls: 'chart--b' },
+      { name: t('wb.col.abandoned'), cls: 'chart--a' },
+    ],
+    description: rep.items.length
+      ? rep.items.map((r) => `${reportKey(r, rep.group_by)}: ${t('wb.col.answered')} ${r.answered}`).join(', ')
+      : t('wb.chart.noData'),
+  });
+}
+
+async function showReport(event) {
+  event?.preventDefault();
+  $('rp-csv').href = reportQuery('csv');
+  try {
+    state.report = await api.get(reportQuery());
+    clearTranslated($('board-error'));
+    renderReport();
+  } catch (e) {
+    showError(e);
+  }
+}
+
 // --------------------------------------------------------- queue settings
 
 function fillQueueForm() {
@@ -590,6 +671,7 @@ async function start() {
     renderContacts();
     renderTrendCharts();
     renderReportCharts();
+    renderReport();
   });
   loginView = createLoginView({
     onLoggedIn: (user) => {
@@ -620,6 +702,11 @@ async function start() {
   });
   $('watch-stop').addEventListener('click', stopWatching);
   $('qs-queue').addEventListener('change', showQueue);
+  $('rp-from').value = warsawDate(6);
+  $('rp-to').value = warsawDate();
+  $('report-form').addEventListener('submit', showReport);
+  for (const id of ['rp-from', 'rp-to', 'rp-group']) $(id).addEventListener('change', () => ($('rp-csv').href = reportQuery('csv')));
+  $('rp-csv').href = reportQuery('csv');
   $('queue-form').addEventListener('submit', saveQueue);
   onSessionLost(() => toLogin({ status: { key: 'login.sessionExpired' } }));
 
