@@ -7,12 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { axeSource, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
+import { axeSource, freePort, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
 
 const SUPERVISOR = { username: 'kierownik', password: 'Kierownik-2026!!', role: 'supervisor', displayName: 'Kierowniczka Zmiany' };
 const AGENT = { username: 'ewa', password: 'Ewa-Haslo-2026!!', role: 'agent', displayName: 'Ewa Konsultantka' };
 
 let server;
+let listen;
 let browser;
 let axe;
 const problems = [];
@@ -20,7 +21,9 @@ const contexts = [];
 
 before(async () => {
   axe = axeSource();
+  listen = `127.0.0.1:${await freePort()}`;
   server = await startServer({
+    listen,
     users: [SUPERVISOR, AGENT],
     configure(config) {
       for (const q of config.queues) q.hours = 'always';
@@ -143,6 +146,23 @@ test('reports: today by queue in a table and a chart, and the same as CSV', asyn
   assert.match(csv.text, /^queue,offered,answered,/);
   assert.match(csv.text, /\r\ngeneral,1,0,/);
   await assertAxeClean(page, 'wallboard with a report');
+});
+
+test('after a server restart the wallboard reconnects and shows today\'s figures again', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const today = page.locator('.tile[data-queue="general"] .metric', { hasText: 'Dziś' }).locator('dd');
+  await today.waitFor();
+  const before = await today.textContent();
+  assert.match(before, /przychodzące [1-9]/);
+  const { code } = await server.stop({ keep: true });
+  assert.equal(code, 0);
+  await page.locator('#board-connection[data-state="reconnecting"]').waitFor({ timeout: 5000 });
+  server = await startServer({ dir: server.dir, listen });
+  await page.locator('#board-connection[data-state="open"]').waitFor({ timeout: 20000 });
+  await page.waitForFunction((text) => {
+    const dd = [...document.querySelectorAll('.tile[data-queue="general"] .metric')].find((m) => m.textContent.includes('Dziś'));
+    return dd && dd.querySelector('dd').textContent === text;
+  }, before, { timeout: 5000 });
 });
 
 test('TV mode: large type, no controls', async () => {
