@@ -241,10 +241,15 @@ void WallboardModule::flush_events() {
     std::vector<store::StatEvent> batch;
     batch.swap(pending_);
     on_store_worker(
-        ctx_, [this, batch = std::move(batch)]() { return stats_.record(batch); },
-        [](Result<int> r) {
+        ctx_,
+        [this, batch = std::move(batch)]() -> Result<void> {
+            auto r = stats_.record(batch);
+            if (!r) return r.error();
+            if (*r > 0) spdlog::debug("{} statistics event(s) of unknown contacts skipped", *r);
+            return Ok{};
+        },
+        [](Result<void> r) {
             if (!r) spdlog::error("statistics events not stored: {}", r.error().message);
-            else if (*r > 0) spdlog::debug("{} statistics event(s) of unknown contacts skipped", *r);
         });
 }
 

@@ -184,8 +184,11 @@ TEST_F(WallboardTest, ScriptedDayAgreesLiveInTheReportInCsvAndAfterARestart) {
     for (const std::string qid : {"general", "dept_interwencje"})
         for (const auto& k : compared) EXPECT_EQ(queue_of(after, qid)[k], queue_of(s, qid)[k]) << "after restart: " << qid << " " << k;
     EXPECT_EQ(queue_of(after, "general")["csat_avg"], 5.0);
-    for (const auto& ag : after["agents"])
-        if (ag["id"] == anna.id) EXPECT_EQ(ag["handled_today"], 3);
+    for (const auto& ag : after["agents"]) {
+        if (ag["id"] == anna.id) {
+            EXPECT_EQ(ag["handled_today"], 3);
+        }
+    }
 }
 
 TEST_F(WallboardTest, AgentsCannotReadTheWallboardOrActAsSupervisor) {
@@ -278,8 +281,11 @@ TEST_F(WallboardTest, ActionsAreAuditedWatchingIsLiveAndWhispersNeverReachTheRes
     EXPECT_EQ(g.json()["sla_seconds"], 45) << g;
     EXPECT_EQ(g.json()["offer_timeout_seconds"], 25) << g;
     auto live = http->get("/api/v1/stats/live", {bearer(s2.token)}).json();
-    for (const auto& qq : live["queues"])
-        if (qq["id"] == "general") EXPECT_EQ(qq["sla_seconds"], 45);
+    for (const auto& qq : live["queues"]) {
+        if (qq["id"] == "general") {
+            EXPECT_EQ(qq["sla_seconds"], 45);
+        }
+    }
 }
 
 }  // namespace
