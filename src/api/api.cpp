@@ -942,6 +942,8 @@ json Api::stats_json() const {
                           {"answered_today", q.answered_today},
                           {"abandoned_today", q.abandoned_today},
                           {"abandoned_short_today", q.abandoned_short_today},
+                          {"answered_in_sla_today", q.answered_in_sla_today},
+                          {"handled_today", q.handled_today},
                           {"service_level_pct", round1(q.service_level_pct())},
                           {"asa_seconds", round1(q.asa_seconds())},
                           {"aht_seconds", round1(q.aht_seconds())},
@@ -961,9 +963,13 @@ json Api::stats_json() const {
                           {"handled_today", a.handled_today},
                           {"aht_seconds", a.handled_today ? round1(double(a.total_handle_ms) / 1000.0 / double(a.handled_today)) : 0.0},
                           {"missed_offers", a.missed_offers},
+                          {"missed_today", a.missed_today},
+                          {"active_by_channel", a.active_by_channel},
                           {"state_seconds_today", a.state_seconds_today}});
     }
-    return {{"at", to_rfc3339(b_.clock.now())}, {"queues", queues}, {"agents", agents}};
+    json out = {{"at", to_rfc3339(b_.clock.now())}, {"queues", queues}, {"agents", agents}};
+    for (const auto& m : modules_) m->extend_stats(out);
+    return out;
 }
 
 json Api::offer_frame(int64_t offer, int64_t contact_id, routing::Channel channel, const std::string& queue,
@@ -1045,6 +1051,10 @@ void Api::apply(const routing::Events& events) {
             default: break;
         }
     }
+    for (auto& m : modules_) m->on_routing(events);
+    // A change after a quiet spell goes out at once; within 500 ms of the
+    // last push it waits for routing_tick.
+    if (stats_dirty_ && b_.clock.now() - stats_pushed_at_ >= std::chrono::milliseconds(500)) push_stats();
 }
 
 void Api::routing_tick() {

@@ -13,6 +13,7 @@
 #include "centrala/api/api.hpp"
 #include "centrala/api/json_body.hpp"
 #include "centrala/bot/advisor.hpp"
+#include "centrala/api/module.hpp"
 #include "centrala/crypto/crypto.hpp"
 #include "store_calls.hpp"
 
@@ -483,6 +484,7 @@ void Api::deliver(const store::StoredMessage& m, const ResidentSocket* except_re
     }
     const json staff = {{"type", "message"}, {"contact_id", std::to_string(m.contact_id)}, {"message", message_json(m, true)}};
     for (auto id : chat->row.agents) push_to_user(id, staff);
+    for (auto& mod : modules_) mod->on_message(m);
 }
 
 void Api::post_system(int64_t chat_id, const std::string& kind, const std::string& text, const json& buttons, bool internal) {
@@ -834,11 +836,6 @@ void Api::on_chat_event(const routing::Event& e) {
     if (!chat) return;
     const auto now = b_.clock.now();
     const int64_t id = e.contact;
-    auto log_event = [this, id, now, &e](std::optional<int64_t> agent, json details) {
-        on_chat_store([id, now, type = std::string(routing::to_string(e.type)), queue = e.queue, agent,
-                       d = details.dump()](store::ChatStore& s) { return s.record_event(id, now, type, queue, agent, d); },
-                      [](Result<void>) {});
-    };
     switch (e.type) {
         case EventType::position_changed: send_queue_position(*chat, false); break;
         case EventType::contact_assigned:
@@ -853,7 +850,6 @@ void Api::on_chat_event(const routing::Event& e) {
                           [](Result<void> r) {
                               if (!r) spdlog::error("assignment not stored: {}", r.error().message);
                           });
-            log_event(e.agents.empty() ? std::nullopt : std::optional<int64_t>(e.agents[0]), {{"waited_ms", e.waited_ms}});
             for (auto a : e.agents) {
                 const User* u = directory_.find(a);
                 const std::string name = u ? u->display_name : "";
@@ -870,7 +866,6 @@ void Api::on_chat_event(const routing::Event& e) {
             chat->row.agents.clear();
             on_chat_store([id, q = e.queue, now](store::ChatStore& s) { return s.move_to_queue(id, q, now); },
                           [](Result<void>) {});
-            log_event(std::nullopt, {{"from_queue", e.from_queue}, {"reason", e.reason}, {"note", e.note}});
             for (auto a : e.agents) push_to_user(a, {{"type", "contact_closed"}, {"contact_id", std::to_string(id)}, {"reason", "transferred"}});
             if (e.reason != "overflow")
                 post_system(id, "system", resident_text(chat->row.lang, e.note == "consultant offline" ? "requeued" : "transferred"));
@@ -880,8 +875,6 @@ void Api::on_chat_event(const routing::Event& e) {
         case EventType::contact_closed:
         case EventType::contact_abandoned: {
             const bool closed = e.type == EventType::contact_closed;
-            log_event(e.agents.empty() ? std::nullopt : std::optional<int64_t>(e.agents[0]),
-                      {{"waited_ms", e.waited_ms}, {"handled_ms", e.handled_ms}});
             if (!closed) {
                 chats_.erase(id);
                 break;

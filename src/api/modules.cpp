@@ -5,16 +5,49 @@
 #include "centrala/api/bot.hpp"
 #include "centrala/api/module.hpp"
 #include "centrala/api/tickets.hpp"
+#include "centrala/api/wallboard.hpp"
 
 namespace centrala::api {
 
 void Api::add_modules() {
+    module_ctx_->apply = [this](const routing::Events& e) { apply(e); };
+    module_ctx_->push_to_user = [this](int64_t user, const nlohmann::json& frame) { push_to_user(user, frame); };
+    module_ctx_->push_to_supervisors = [this](const nlohmann::json& frame) {
+        std::shared_ptr<const std::string> payload;
+        for (auto& [sid, sock] : sockets_) {
+            if (!sock->who_) continue;
+            const User* now = directory_.find(sock->who_->user.id);
+            if (!now || !now->active || !at_least(now->role, Role::supervisor)) continue;
+            if (!payload) payload = std::make_shared<const std::string>(frame.dump());
+            sock->peer_.send(payload);
+        }
+    };
+    module_ctx_->stats_changed = [this] { stats_dirty_ = true; };
+    module_ctx_->staff_note = [this](int64_t contact_id, const Principal& who, const std::string& text,
+                                     std::function<void(Result<nlohmann::json>)> done) {
+        LiveChat* chat = live_chat(contact_id);
+        if (!chat || chat->row.state == "closed")
+            return done(Error::not_found("contact_not_found", "No open conversation with that id."));
+        store::NewMessage m{contact_id, "agent", who.user.id, who.user.display_name, text, true, "", "",
+                            b_.clock.now()};
+        store_message(std::move(m), [this, done](Result<store::StoredMessage> r) {
+            if (!r) return done(r.error());
+            deliver(*r);  // internal: the staff on the chat only
+            done(nlohmann::json{{"id", std::to_string(r->id)},
+                                {"contact_id", std::to_string(r->contact_id)},
+                                {"author", {{"kind", "agent"}, {"name", r->author_name}, {"id", std::to_string(r->author_id)}}},
+                                {"text", r->body},
+                                {"internal", true},
+                                {"created_at", to_rfc3339(r->created_at)}});
+        });
+    };
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));
     modules_.push_back(std::make_unique<HistoryModule>(*module_ctx_));
     modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
     modules_.push_back(std::make_unique<BotModule>(*module_ctx_, bot_));
     modules_.push_back(std::make_unique<TicketsModule>(*module_ctx_));
+    modules_.push_back(std::make_unique<WallboardModule>(*module_ctx_));
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

@@ -273,6 +273,7 @@ int run_serve(const std::vector<std::string>& argv) {
             opt.bot_knowledge = text.str();
             opt.bot_knowledge_source = c.bot.knowledge_file;
         }
+        opt.wallboard = c.wallboard;
         net::HttpPoster webhooks(ioc);
         api::Api api({loop, db_worker, hash_worker, *db, registry, clock, routing_core, &webhooks}, opt);
         if (auto r = api.load(); !r) {

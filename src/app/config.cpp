@@ -470,6 +470,24 @@ Config parse(const json& root, const std::string& source) {
         ro.boolean("voice_excludes_chat", c.routing.voice_excludes_chat);
         ro.finish();
     }
+    if (auto* v = o.raw("wallboard")) {
+        Obj wo(*v, "wallboard");
+        auto& w = c.wallboard;
+        wo.integer("waiting_warn", w.waiting_warn, 1, 100000);
+        wo.integer("waiting_alert", w.waiting_alert, 1, 100000);
+        wo.integer("longest_wait_warn_seconds", w.longest_wait_warn_seconds, 1, 86400);
+        wo.integer("longest_wait_alert_seconds", w.longest_wait_alert_seconds, 1, 86400);
+        wo.integer("service_level_warn_pct", w.service_level_warn_pct, 0, 100);
+        wo.integer("service_level_alert_pct", w.service_level_alert_pct, 0, 100);
+        wo.finish();
+        if (w.waiting_alert < w.waiting_warn)
+            throw ConfigError{"wallboard.waiting_alert", "must not be below wallboard.waiting_warn"};
+        if (w.longest_wait_alert_seconds < w.longest_wait_warn_seconds)
+            throw ConfigError{"wallboard.longest_wait_alert_seconds",
+                              "must not be below wallboard.longest_wait_warn_seconds"};
+        if (w.service_level_alert_pct > w.service_level_warn_pct)
+            throw ConfigError{"wallboard.service_level_alert_pct", "must not be above wallboard.service_level_warn_pct"};
+    }
     if (auto* v = o.raw("chat")) {
         Obj co(*v, "chat");
         co.integer("max_message_chars", c.chat.max_message_chars, 1, 100000);

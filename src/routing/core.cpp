@@ -109,6 +109,7 @@ struct Core::State {
         SysTime activity_since{};
         int64_t handled_today = 0;
         int64_t total_handle_ms = 0;
+        int64_t missed_today = 0;
         // Time spent today in each state word (available, busy, wrap_up, break, ...).
         std::map<std::string, int64_t> state_ms_today;
         std::string state_word = "offline";
@@ -244,6 +245,7 @@ struct Core::State {
         for (auto& [id, a] : agents) {
             a.handled_today = 0;
             a.total_handle_ms = 0;
+            a.missed_today = 0;
             a.state_ms_today.clear();
         }
         stats_dirty = true;
@@ -695,6 +697,7 @@ struct Core::State {
             a.offer.reset();
             if (missed.count(id)) {
                 a.missed++;
+                a.missed_today++;
                 c.declined[id] = now() + seconds(30);
                 timers.insert({now() + seconds(30), TimerKind::decline_expiry, c.spec.id});
                 if (a.missed >= config.missed_offers_to_break && a.status == AgentStatus::available) {
@@ -711,6 +714,7 @@ struct Core::State {
         e.contact = o.contact;
         e.offer = o.id;
         e.agents = o.agents;
+        e.missed.assign(missed.begin(), missed.end());
         e.queue = queues[c.qi].cfg.settings.id;
         e.reason = reason;
         if (o.invite) {
@@ -743,11 +747,12 @@ struct Core::State {
     // Before a transfer: the agents serving the contact are released (their
     // part counts as handled, wrap-up follows), a pending offer is revoked, and
     // a waiting contact leaves its line. Returns who served it.
-    std::vector<AgentId> take_out_of_service(ContactRec& c) {
+    std::vector<AgentId> take_out_of_service(ContactRec& c, int64_t& handled_ms) {
         std::vector<AgentId> previous = c.agents;
+        handled_ms = 0;
         if (c.state == ContactState::active) {
             if (c.offer) revoke_offer(offers.at(*c.offer), "closed", {});
-            count_handled(c);
+            handled_ms = count_handled(c);
             for (AgentId aid : previous) release_agent_from(c, agents.at(aid), true);
             c.agents.clear();
         } else if (c.offer) {
@@ -760,7 +765,7 @@ struct Core::State {
         return previous;
     }
 
-    void count_handled(ContactRec& c) {
+    int64_t count_handled(ContactRec& c) {
         const int64_t handled = ms(now()) - ms(c.assigned_at);
         auto& q = queues[c.qi];
         q.stats.handled_today++;
@@ -771,6 +776,7 @@ struct Core::State {
             a.handled_today++;
             a.total_handle_ms += handled;
         }
+        return handled;
     }
 
     Result<int> queue_for(const ContactSpec& spec) const {
@@ -1104,7 +1110,8 @@ Result<Events> Core::transfer_to_queue(ContactId id, const std::string& queue, c
     if (target.stats.waiting >= target.cfg.settings.max_waiting)
         return Error::conflict("queue_full", "queue " + queue + " has no room");
     const std::string from = s.queues[c.qi].cfg.settings.id;
-    const std::vector<AgentId> previous = s.take_out_of_service(c);
+    int64_t handled_ms = 0;
+    const std::vector<AgentId> previous = s.take_out_of_service(c, handled_ms);
     c.history.push_back("transferred from " + from + " to " + queue + (note.empty() ? "" : ": " + note));
     c.spec.queue = queue;
     c.spec.preferred_agent.reset();
@@ -1120,6 +1127,7 @@ Result<Events> Core::transfer_to_queue(ContactId id, const std::string& queue, c
     e.channel = c.spec.channel;
     e.note = note;
     e.reason = "transfer";
+    e.handled_ms = handled_ms;
     s.emit_position(c);
     return s.finish();
 }
@@ -1134,7 +1142,8 @@ Result<Events> Core::transfer_to_agent(ContactId id, AgentId agent, const std::s
     if (std::find(c.agents.begin(), c.agents.end(), agent) != c.agents.end())
         return Error::conflict("already_assigned", "the agent already serves this contact");
     const std::string from = s.queues[c.qi].cfg.settings.id;
-    const std::vector<AgentId> previous = s.take_out_of_service(c);
+    int64_t handled_ms = 0;
+    const std::vector<AgentId> previous = s.take_out_of_service(c, handled_ms);
     c.history.push_back("transferred from " + from + " to agent " + std::to_string(agent) +
                         (note.empty() ? "" : ": " + note));
     c.spec.preferred_agent = agent;
@@ -1154,6 +1163,7 @@ Result<Events> Core::transfer_to_agent(ContactId id, AgentId agent, const std::s
     e.channel = c.spec.channel;
     e.note = note;
     e.reason = "transfer_to_agent";
+    e.handled_ms = handled_ms;
     s.emit_position(c);
     return s.finish();
 }
@@ -1202,6 +1212,67 @@ Result<Events> Core::set_priority(ContactId id, int priority) {
         c.spec.priority = priority;
         if (c.state == ContactState::offered) c.key.neg_priority = -priority;
     }
+    return s.finish();
+}
+
+Result<Events> Core::update_queue(const QueueSettings& next) {
+    auto& s = *s_;
+    s.roll_day();
+    auto qit = s.queue_index.find(next.id);
+    if (qit == s.queue_index.end()) return Error::not_found("queue_not_found", "no queue '" + next.id + "'");
+    const int qi = qit->second;
+    auto& q = s.queues[qi];
+    const auto& cur = q.cfg.settings;
+    if (next.channels != cur.channels || next.topics != cur.topics || next.skills != cur.skills ||
+        next.strategy != cur.strategy)
+        return Error::invalid("not_editable", "channels, topics, skills and strategy cannot change while running");
+    if (next.sla_seconds < 1 || next.offer_timeout_seconds < 5 || next.wrap_up_seconds < 0 || next.max_waiting < 1)
+        return Error::invalid("invalid_field", "sla_seconds >= 1, offer_timeout_seconds >= 5, wrap_up_seconds >= 0, "
+                                               "max_waiting >= 1");
+    if (next.overflow) {
+        if (next.overflow->queue == next.id || !s.queue_index.count(next.overflow->queue) ||
+            next.overflow->after_seconds < 1)
+            return Error::invalid("invalid_field", "overflow needs another existing queue and after_seconds >= 1");
+    }
+    if (next.hours != "always" && !s.config.schedules.count(next.hours))
+        return Error::invalid("invalid_field", "hours must be 'always' or a business-hours schedule");
+    q.cfg.settings = next;
+    q.stats.name = next.name;
+    // The overflow rule is counted from when each contact entered this queue.
+    for (auto& [id, c] : s.contacts) {
+        if (c.qi != qi || (c.state != ContactState::waiting && c.state != ContactState::offered)) continue;
+        c.overflow_at = next.overflow ? c.queued_here_at + seconds(next.overflow->after_seconds) : SysTime{};
+        if (c.state == ContactState::waiting && c.overflow_at != SysTime{})
+            s.timers.insert({std::max(c.overflow_at, s.now()), TimerKind::overflow, id});
+    }
+    s.stats_dirty = true;
+    return s.finish();
+}
+
+Result<Events> Core::restore_today(const TodayCounters& counters) {
+    auto& s = *s_;
+    s.roll_day();
+    for (const auto& [id, in] : counters.queues) {
+        auto it = s.queue_index.find(id);
+        if (it == s.queue_index.end()) continue;
+        auto& st = s.queues[it->second].stats;
+        st.offered_today = in.offered;
+        st.answered_today = in.answered;
+        st.answered_in_sla_today = in.answered_in_sla;
+        st.abandoned_today = in.abandoned;
+        st.abandoned_short_today = in.abandoned_short;
+        st.total_wait_answered_ms = in.total_wait_answered_ms;
+        st.handled_today = in.handled;
+        st.total_handle_ms = in.total_handle_ms;
+    }
+    for (const auto& [id, in] : counters.agents) {
+        auto it = s.agents.find(id);
+        if (it == s.agents.end()) continue;
+        it->second.handled_today = in.handled;
+        it->second.total_handle_ms = in.total_handle_ms;
+        it->second.missed_today = in.missed;
+    }
+    s.stats_dirty = true;
     return s.finish();
 }
 
@@ -1379,6 +1450,7 @@ std::optional<AgentStats> Core::agent(AgentId id) const {
     st.handled_today = a.handled_today;
     st.total_handle_ms = a.total_handle_ms;
     st.missed_offers = a.missed;
+    st.missed_today = a.missed_today;
     st.state_seconds_today.clear();
     for (const auto& [word, total] : a.state_ms_today) st.state_seconds_today[word] = total / 1000;
     const auto since = std::max(a.state_word_since, s_->day_start);

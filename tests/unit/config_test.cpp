@@ -262,3 +262,19 @@ TEST(Config, TicketsAndServicesAreValidated) {
     j["departments"][0]["hours"] = "weekends";
     expect_error(j, "departments[0].hours");
 }
+
+TEST(Config, WallboardThresholdsAreChecked) {
+    auto r = app::parse_config(shipped().dump(), "t.json");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->wallboard.waiting_warn, 5);
+    EXPECT_EQ(r->wallboard.service_level_alert_pct, 60);
+    EXPECT_NE(error_after([](json& j) { j["wallboard"]["waiting_alert"] = 2; }).find("wallboard.waiting_alert"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["wallboard"]["service_level_alert_pct"] = 90; })
+                  .find("wallboard.service_level_alert_pct"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["wallboard"]["service_level_warn_pct"] = 101; })
+                  .find("wallboard.service_level_warn_pct"),
+              std::string::npos);
+    EXPECT_NE(error_after([](json& j) { j["wallboard"]["colour"] = "red"; }).find("wallboard.colour"), std::string::npos);
+}

@@ -745,3 +745,100 @@ TEST_F(RoutingTest, PreferredAgentGetsItWhenComingBackInTime) {
     auto ev = available(1);
     EXPECT_TRUE(offer_to(ev, 1).has_value());
 }
+
+TEST_F(RoutingTest, QueueSettingsChangeWhileRunning) {
+    make({queue("general", {"other"}), queue("dept", {})});
+    auto settings = core->queue_settings();
+    QueueSettings g = settings[0];
+    ASSERT_EQ(g.id, "general");
+    contact(100);  // waits: nobody available
+    clock.advance(seconds(50));
+    g.sla_seconds = 45;
+    g.offer_timeout_seconds = 9;
+    g.overflow = Overflow{60, "dept"};
+    ASSERT_TRUE(core->update_queue(g).ok());
+    EXPECT_EQ(core->queue_settings()[0].sla_seconds, 45);
+    // The overflow counts from when the contact entered the queue: 10 s more.
+    clock.advance(seconds(9));
+    EXPECT_TRUE(of(core->tick(), EventType::contact_transferred).empty());
+    clock.advance(seconds(1));
+    auto moved = of(core->tick(), EventType::contact_transferred);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(moved[0].queue, "dept");
+    // In dept it is offered with dept's timeout; general's new one reads back.
+    agent(1);
+    auto offered = offer_to(available(1), 1);
+    ASSERT_TRUE(offered.has_value());
+    EXPECT_EQ(offered->expires_in, 20);
+    g = core->queue_settings()[0];
+    EXPECT_EQ(g.offer_timeout_seconds, 9);
+
+    // What cannot change while running, and impossible values, are refused.
+    QueueSettings bad = g;
+    bad.channels = {"chat"};
+    EXPECT_EQ(core->update_queue(bad).error().code, "not_editable");
+    bad = g;
+    bad.overflow = Overflow{10, "general"};
+    EXPECT_FALSE(core->update_queue(bad).ok());
+    bad = g;
+    bad.hours = "no_such_schedule";
+    EXPECT_FALSE(core->update_queue(bad).ok());
+    bad.id = "nope";
+    EXPECT_EQ(core->update_queue(bad).error().code, "queue_not_found");
+    // Closing hours apply at once.
+    g.hours = "office";
+    ASSERT_TRUE(core->update_queue(g).ok());
+    clock.set(SysTime{sys_days{year{2026} / November / 1}} + hours{12});  // a Sunday
+    EXPECT_FALSE(core->is_open("general"));
+    invariants();
+}
+
+TEST_F(RoutingTest, TodaysCountersRestoreAndMissedOffersCountPerDay) {
+    make({queue("general", {"other"})});
+    agent(1);
+    agent(2);
+    TodayCounters t;
+    t.queues["general"] = {10, 8, 6, 2, 1, 80'000, 7, 700'000};
+    t.agents[1] = {4, 400'000, 3};
+    t.queues["unknown"] = {1, 1, 1, 1, 1, 1, 1, 1};
+    t.agents[99] = {1, 1, 1};
+    ASSERT_TRUE(core->restore_today(t).ok());
+    auto q = core->queue_stats()[0];
+    EXPECT_EQ(q.offered_today, 10);
+    EXPECT_EQ(q.answered_in_sla_today, 6);
+    EXPECT_DOUBLE_EQ(q.service_level_pct(), 60.0);
+    EXPECT_DOUBLE_EQ(q.asa_seconds(), 10.0);
+    EXPECT_DOUBLE_EQ(q.aht_seconds(), 100.0);
+    EXPECT_EQ(core->agent(1)->missed_today, 3);
+
+    // A lapsed offer is a miss today; it stays counted after the agent answers the next.
+    contact(100);
+    auto ev = available(2);
+    auto lapsed = later(seconds(20));
+    auto revoked = of(lapsed, EventType::offer_revoked);
+    ASSERT_EQ(revoked.size(), 1u);
+    EXPECT_EQ(revoked[0].missed, std::vector<AgentId>{2});
+    EXPECT_EQ(core->agent(2)->missed_today, 1);
+    auto again = available(1);
+    auto o = offer_to(again, 1);
+    ASSERT_TRUE(o.has_value());
+    accept(*o, 1);
+    EXPECT_EQ(core->agent(1)->missed_today, 3);
+    EXPECT_EQ(core->queue_stats()[0].offered_today, 11);
+
+    // Transferring an answered contact reports how long it was handled.
+    clock.advance(seconds(42));
+    auto tr = core->transfer_to_queue(100, "general", "");
+    ASSERT_TRUE(tr.ok());
+    auto t1 = of(*tr, EventType::contact_transferred);
+    ASSERT_EQ(t1.size(), 1u);
+    EXPECT_EQ(t1[0].handled_ms, 42'000);
+    // Midnight resets the day's counters (both leave first: no offer lapses at the jump).
+    ASSERT_TRUE(core->set_status(1, AgentStatus::offline).ok());
+    ASSERT_TRUE(core->set_status(2, AgentStatus::offline).ok());
+    clock.set(SysTime{sys_days{year{2026} / November / 2}} + hours{23} + minutes{1});  // 00:01 on the 3rd
+    core->tick();
+    EXPECT_EQ(core->queue_stats()[0].offered_today, 0);
+    EXPECT_EQ(core->agent(2)->missed_today, 0);
+    invariants();
+}

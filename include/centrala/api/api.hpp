@@ -58,6 +58,7 @@ struct Options {
     // Cases: categories (Open311 services) and rules.
     std::vector<Service> services;
     TicketRules tickets;
+    WallboardThresholds wallboard;
 };
 
 // The virtual advisor as the chat uses it. The BotModule loads `advisor` and

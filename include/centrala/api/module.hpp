@@ -30,6 +30,19 @@ struct ModuleContext {
     std::function<bool(int64_t contact_id, const std::string& text)> note_to_chat;
     // false once the Api is being destroyed: results arriving later are dropped.
     std::shared_ptr<bool> alive;
+    // Set by Api::add_modules (modules.cpp):
+    // turns routing events into pushes and store writes, as the Api's own commands do;
+    std::function<void(const routing::Events&)> apply;
+    // sends a frame to every open /ws/agent socket of one user, or of every supervisor;
+    std::function<void(int64_t user_id, const nlohmann::json& frame)> push_to_user;
+    std::function<void(const nlohmann::json& frame)> push_to_supervisors;
+    // the statistics changed: supervisors get a `stats` frame (at most every 500 ms);
+    std::function<void()> stats_changed;
+    // stores an internal note written by `who` into an open chat and delivers it
+    // to the staff on it (never to the resident); done gets the staff message JSON.
+    std::function<void(int64_t contact_id, const Principal& who, const std::string& text,
+                       std::function<void(Result<nlohmann::json>)> done)>
+        staff_note;
 };
 
 class Module {
@@ -40,6 +53,12 @@ public:
     virtual Result<void> load() { return Ok{}; }
     // A few times a second on the network thread.
     virtual void tick() {}
+    // Every batch of routing events, after the Api has handled them.
+    virtual void on_routing(const routing::Events&) {}
+    // Every stored chat message, after it was delivered to the resident and staff.
+    virtual void on_message(const store::StoredMessage&) {}
+    // Adds to the body of GET /api/v1/stats/live and the `stats` frame.
+    virtual void extend_stats(nlohmann::json&) const {}
 };
 
 // Runs f() on the store worker, then done(result) back on the network thread.

@@ -96,6 +96,7 @@ struct Config {
     // Case categories (Open311 services) and the rules for cases.
     std::vector<Service> services;
     TicketRules tickets;  // attachments_dir empty: "attachments" beside the database
+    WallboardThresholds wallboard;
 };
 
 Result<Config> parse_config(const std::string& text, const std::string& source);

@@ -47,4 +47,15 @@ struct QueueSettings {
     std::string strategy = "longest_idle";  // longest_idle | least_occupied | skill_level | round_robin
 };
 
+// When a wallboard tile turns amber (warn) or red (alert); service level
+// alerts when it falls below the figure (0 turns that check off).
+struct WallboardThresholds {
+    int waiting_warn = 5;
+    int waiting_alert = 15;
+    int longest_wait_warn_seconds = 60;
+    int longest_wait_alert_seconds = 180;
+    int service_level_warn_pct = 80;
+    int service_level_alert_pct = 60;
+};
+
 }  // namespace centrala

@@ -55,6 +55,12 @@ public:
     Result<Events> invite(ContactId contact, const std::string& skill);
     // Supervisor actions.
     Result<Events> set_priority(ContactId contact, int priority);
+    // Changes a queue's run-time settings: name, priority, sla_seconds,
+    // offer_timeout_seconds, wrap_up_seconds, max_waiting, overflow, hours.
+    // Its id, channels, topics, skills and strategy are fixed while running
+    // (`not_editable`). Waiting contacts get the new overflow rule counted
+    // from when they entered the queue; offers already made keep their timeout.
+    Result<Events> update_queue(const QueueSettings& settings);
 
     // ---- time ----
     Events tick();
@@ -66,6 +72,9 @@ public:
     // offline after a restart until they choose otherwise.
     Result<Events> restore_waiting(const ContactSpec& contact);
     Result<Events> restore_active(const ActiveAssignment& a);
+    // Sets today's counters (Europe/Warsaw day) to what the stored events of
+    // today add up to. Unknown queues and agents are ignored.
+    Result<Events> restore_today(const TodayCounters& counters);
 
     // ---- queries ----
     std::optional<int> position_of(ContactId contact) const;  // 1-based within its queue and channel

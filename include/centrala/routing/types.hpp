@@ -112,7 +112,8 @@ struct Event {
     int position = 0;
     int ewt_seconds = 0;
     int64_t waited_ms = 0;  // queued -> assigned/abandoned
-    int64_t handled_ms = 0; // assigned -> closed
+    int64_t handled_ms = 0; // assigned -> closed, or -> transferred away when it was answered
+    std::vector<AgentId> missed;  // offer_revoked: the agents who let the offer lapse
     int expires_in = 0;     // offer timeout in seconds
     AgentStatus status = AgentStatus::offline;
     AgentActivity activity = AgentActivity::idle;
@@ -160,8 +161,23 @@ struct AgentStats {
     std::map<std::string, int> active_by_channel;
     int64_t handled_today = 0;
     int64_t total_handle_ms = 0;
-    int missed_offers = 0;
+    int missed_offers = 0;  // in a row (reset on accept or becoming available)
+    int64_t missed_today = 0;
     std::map<std::string, int64_t> state_seconds_today;  // state word -> seconds today
+};
+
+// Today's counters as recounted from the stored events, so a restart does not
+// zero the wallboard (Core::restore_today).
+struct TodayCounters {
+    struct Queue {
+        int64_t offered = 0, answered = 0, answered_in_sla = 0, abandoned = 0, abandoned_short = 0;
+        int64_t total_wait_answered_ms = 0, handled = 0, total_handle_ms = 0;
+    };
+    struct Agent {
+        int64_t handled = 0, total_handle_ms = 0, missed = 0;
+    };
+    std::map<std::string, Queue> queues;
+    std::map<AgentId, Agent> agents;
 };
 
 // What the store keeps so the core can be rebuilt after a restart.

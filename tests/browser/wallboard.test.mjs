@@ -1,0 +1,181 @@
+// The supervisor's wallboard at /wallboard against the real server in
+// headless Chromium: login with the staff login form, a new waiting chat on
+// the queue tile within a second and the waiting chart updated with it, an
+// agent refused, TV mode without controls, axe-core without serious or
+// critical violations (in the three languages), and no CSP violations.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { axeSource, freePort, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
+
+const SUPERVISOR = { username: 'kierownik', password: 'Kierownik-2026!!', role: 'supervisor', displayName: 'Kierowniczka Zmiany' };
+const AGENT = { username: 'ewa', password: 'Ewa-Haslo-2026!!', role: 'agent', displayName: 'Ewa Konsultantka' };
+
+let server;
+let listen;
+let browser;
+let axe;
+const problems = [];
+const contexts = [];
+
+before(async () => {
+  axe = axeSource();
+  listen = `127.0.0.1:${await freePort()}`;
+  server = await startServer({
+    listen,
+    users: [SUPERVISOR, AGENT],
+    configure(config) {
+      for (const q of config.queues) q.hours = 'always';
+      config.chat = { ...(config.chat || {}), max_open_chats_per_address: 1000 };
+      config.wallboard = { ...(config.wallboard || {}), waiting_warn: 1, waiting_alert: 3, service_level_warn_pct: 0, service_level_alert_pct: 0 };
+    },
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+  assert.deepEqual(problems.flat(), [], 'CSP violations or script errors');
+});
+
+async function openBoard(user, query = '') {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  problems.push(await watchPage(page));
+  await page.goto(`${server.url}/wallboard${query}`);
+  await page.getByLabel('Nazwa użytkownika').fill(user.username);
+  await page.getByLabel('Hasło', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Zaloguj się' }).click();
+  return page;
+}
+
+async function waitingChat(name) {
+  const res = await fetch(`${server.url}/api/v1/public/chats`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, lang: 'pl' }),
+  });
+  assert.equal(res.status, 201);
+  const { chat_id: id, visitor_token: token } = await res.json();
+  const h = await fetch(`${server.url}/api/v1/public/chats/${id}/handoff`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Visitor-Token': token },
+    body: '{}',
+  });
+  assert.equal(h.status, 200);
+  return id;
+}
+
+async function assertAxeClean(page, where) {
+  const violations = await runAxe(page, axe);
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `${where}: serious/critical axe violations:\n${JSON.stringify(bad, null, 2)}`);
+  for (const v of violations) console.log(`# axe ${where}: ${v.impact} ${v.id} — ${v.help}`);
+}
+
+test('a new waiting chat shows on the tile within a second and the waiting chart moves', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const tile = page.locator('.tile[data-queue="general"]');
+  await tile.waitFor({ state: 'visible' });
+  await page.locator('#board-connection[data-state="open"]').waitFor();
+  const waiting = tile.locator('[data-field="waiting"]');
+  assert.equal(await waiting.textContent(), '0');
+  const pointsBefore = Number(await page.locator('#chart-waiting').getAttribute('data-points'));
+  const descBefore = await page.locator('#chart-waiting desc').textContent();
+
+  await waitingChat('Jan Kowalski');
+  const t0 = Date.now();
+  await page.waitForFunction(
+    () => document.querySelector('.tile[data-queue="general"] [data-field="waiting"]')?.textContent === '1',
+    null,
+    { timeout: 1000 },
+  );
+  const elapsed = Date.now() - t0;
+  assert.ok(elapsed < 1000, `tile updated after ${elapsed} ms`);
+  // Level in words, not colour alone (waiting_warn is 1 here).
+  assert.equal(await tile.getAttribute('data-level'), 'warn');
+  assert.equal(await tile.locator('.tile__level').textContent(), 'Uwaga');
+  // The chart has a live point for now, which reflects the new chat.
+  await page.waitForFunction(
+    (before) => document.querySelector('#chart-waiting desc').textContent !== before,
+    descBefore,
+    { timeout: 1000 },
+  );
+  assert.match(await page.locator('#chart-waiting desc').textContent(), /teraz: 1\./);
+  assert.ok(Number(await page.locator('#chart-waiting').getAttribute('data-points')) >= pointsBefore);
+  // The longest wait ticks.
+  const longest = tile.locator('[data-field="longest"]');
+  const first = await longest.textContent();
+  await page.waitForFunction(
+    (v) => document.querySelector('.tile[data-queue="general"] [data-field="longest"]').textContent !== v,
+    first,
+    { timeout: 3000 },
+  );
+  // The waiting chat is listed with its actions.
+  await page.locator('#contacts-body tr', { hasText: 'Jan Kowalski' }).waitFor({ timeout: 5000 });
+
+  await assertAxeClean(page, 'wallboard');
+  for (const lang of ['English', 'Українська']) {
+    await page.getByRole('button', { name: lang }).click();
+    await assertAxeClean(page, `wallboard in ${lang}`);
+  }
+  await page.getByRole('button', { name: 'Polski' }).click();
+});
+
+test('reports: today by queue in a table and a chart, and the same as CSV', async () => {
+  const page = await openBoard(SUPERVISOR);
+  await page.locator('#report-form').waitFor({ state: 'visible' });
+  await page.getByLabel('Grupowanie').selectOption('queue');
+  await page.getByRole('button', { name: 'Pokaż raport' }).click();
+  const row = page.locator('#report-body tr', { hasText: 'Informacja ogólna' });
+  await row.waitFor({ timeout: 5000 });
+  assert.equal(await row.locator('td').first().textContent(), '1', 'one chat offered to general today');
+  assert.match(await page.locator('#chart-report desc').textContent(), /Informacja ogólna/);
+  const href = await page.locator('#rp-csv').getAttribute('href');
+  assert.match(href, /group_by=queue/);
+  assert.match(href, /format=csv/);
+  const csv = await page.evaluate(async (url) => {
+    const r = await fetch(url, { credentials: 'same-origin' });
+    return { type: r.headers.get('Content-Type'), text: await r.text() };
+  }, href);
+  assert.match(csv.type, /^text\/csv/);
+  assert.match(csv.text, /^queue,offered,answered,/);
+  assert.match(csv.text, /\r\ngeneral,1,0,/);
+  await assertAxeClean(page, 'wallboard with a report');
+});
+
+test('after a server restart the wallboard reconnects and shows today\'s figures again', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const today = page.locator('.tile[data-queue="general"] .metric', { hasText: 'Dziś' }).locator('dd');
+  await today.waitFor();
+  const before = await today.textContent();
+  assert.match(before, /przychodzące [1-9]/);
+  const { code } = await server.stop({ keep: true });
+  assert.equal(code, 0);
+  await page.locator('#board-connection[data-state="reconnecting"]').waitFor({ timeout: 5000 });
+  server = await startServer({ dir: server.dir, listen });
+  await page.locator('#board-connection[data-state="open"]').waitFor({ timeout: 20000 });
+  await page.waitForFunction((text) => {
+    const dd = [...document.querySelectorAll('.tile[data-queue="general"] .metric')].find((m) => m.textContent.includes('Dziś'));
+    return dd && dd.querySelector('dd').textContent === text;
+  }, before, { timeout: 5000 });
+});
+
+test('TV mode: large type, no controls', async () => {
+  const page = await openBoard(SUPERVISOR, '?tv=1');
+  await page.locator('.tile[data-queue="general"]').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#queue-form').isVisible(), false);
+  assert.equal(await page.locator('#contacts-table').isVisible(), false);
+  assert.equal(await page.locator('.lang-switcher').isVisible(), false);
+  await assertAxeClean(page, 'wallboard in TV mode');
+});
+
+test('an agent is told the wallboard is for supervisors', async () => {
+  const page = await openBoard(AGENT);
+  await page.locator('#board-denied').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#board').isVisible(), false);
+});
