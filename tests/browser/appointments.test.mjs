@@ -129,3 +129,13 @@ test('a resident books through the widget and the consultant sees it on the day 
   assert.match(await dayView.getByRole('link', { name: 'Pobierz CSV' }).getAttribute('href'), /format=csv/);
   assert.deepEqual(staffProblems, []);
 });
+
+test("the advisor's booking link /wizyta opens the widget on its booking view", async () => {
+  const { page, problems } = await newPage();
+  await page.goto(server.url + '/wizyta');
+  await page.waitForURL(/\/widget\.html\?view=appointments$/);
+  await page.locator('#appt-view').waitFor({ state: 'visible' });
+  await page.getByLabel('Sprawa', { exact: true }).waitFor();
+  assert.equal(await page.locator('#start-view').isVisible(), false);
+  assert.deepEqual(problems, []);
+});

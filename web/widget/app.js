@@ -356,6 +356,13 @@ function linkElement(l) {
   a.target = '_blank';
   a.rel = 'noopener noreferrer';
   a.textContent = l.label;
+  // The booking link of this server opens the booking view right here.
+  if (url.origin === location.origin && url.pathname === '/wizyta') {
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      document.getElementById('start-appointment').click();
+    });
+  }
   return a;
 }
 
@@ -695,6 +702,8 @@ function boot() {
   } else {
     showStart();
   }
+  // /wizyta (the advisor's booking link) opens the widget on its booking view.
+  if (params.get('view') === 'appointments') document.getElementById('start-appointment').click();
   toHost('ready');
   reportActive();
 }
