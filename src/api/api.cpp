@@ -30,13 +30,6 @@ routing::AgentProfile profile_of(const User& u) { return {u.id, u.display_name, 
 
 double round1(double v) { return std::round(v * 10.0) / 10.0; }
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 bool is_unsafe(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }

@@ -20,13 +20,6 @@ namespace {
 constexpr int max_slot_range_days = 62;
 constexpr size_t max_name_bytes = 200;
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 std::string new_code() {
     unsigned char r[8];
     crypto::random_bytes(r, sizeof r);

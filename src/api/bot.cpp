@@ -20,13 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<int64_t> to_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 // Phrases are kept for improving answers, not as case records: numbers
 // (phone, PESEL, case numbers) are masked.
 std::string mask_digits(std::string s) {
@@ -221,7 +214,7 @@ void BotModule::put_knowledge(Call c) {
     if (const auto* m = c.request.header("if-match")) {
         std::string v = *m;
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-        expected = to_id(v);
+        expected = parse_id(v);
         if (!expected) return c.reply(Response::error(400, "invalid_header", "If-Match must be a version, e.g. \"3\"."));
     }
     store::KnowledgeVersion v;
@@ -290,7 +283,7 @@ void BotModule::list_versions(Call c) {
 }
 
 void BotModule::get_version(Call c) {
-    auto v = to_id(c.params["version"]);
+    auto v = parse_id(c.params["version"]);
     if (!v) return c.reply(Response::error(404, "version_not_found", "No such version of the knowledge base."));
     on_store_worker(
         ctx_, [db = &ctx_.b.db, v = *v] { return store::BotStore(*db).knowledge_version(v); },
@@ -329,7 +322,7 @@ void BotModule::list_unanswered(Call c) {
 }
 
 void BotModule::forget_unanswered(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     if (!id) return c.reply(Response::error(404, "phrase_not_found", "No such phrase."));
     on_store_worker(
         ctx_, [db = &ctx_.b.db, id = *id] { return store::BotStore(*db).forget_unanswered(id); },

@@ -24,19 +24,6 @@ json to_json_item(const store::CannedResponse& c) {
             {"updated_at", to_rfc3339(c.updated_at)}};
 }
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-    return n;
-}
-
 }  // namespace
 
 CannedModule::CannedModule(ModuleContext& ctx) : ctx_(ctx), store_(ctx.b.db) {}
@@ -126,13 +113,13 @@ Result<store::CannedResponse> CannedModule::read_fields(const json& body, store:
     if (!partial || body.contains("title")) {
         auto t = string_field(body, "title", 1, 800);
         if (!t) return t.error();
-        if (utf8_length(*t) > 200) return Error::invalid("invalid_field", "title must have at most 200 characters");
+        if (utf8_chars(*t) > 200) return Error::invalid("invalid_field", "title must have at most 200 characters");
         c.title = *t;
     }
     if (!partial || body.contains("body")) {
         auto b = string_field(body, "body", 1, 16000);
         if (!b) return b.error();
-        if (utf8_length(*b) > ctx_.opt.max_message_chars)
+        if (utf8_chars(*b) > ctx_.opt.max_message_chars)
             return Error::invalid("invalid_field", "body must have at most " + std::to_string(ctx_.opt.max_message_chars) +
                                                        " characters (a chat message's limit)");
         c.body = *b;

@@ -23,26 +23,12 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<int64_t> to_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 std::optional<int64_t> id_field(const json& frame, const char* name) {
     if (!frame.contains(name)) return std::nullopt;
     const auto& v = frame[name];
-    if (v.is_string()) return to_id(v.get<std::string>());
+    if (v.is_string()) return parse_id(v.get<std::string>());
     if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
     return std::nullopt;
-}
-
-size_t utf8_chars(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
 }
 
 bool valid_utf8(const std::string& s) {
@@ -1026,7 +1012,7 @@ void Api::create_chat(Call c) {
 
 Result<int64_t> Api::visitor_chat(const Request& req, const std::string& id_param) {
     const auto* token = req.header("x-visitor-token");
-    auto id = to_id(id_param);
+    auto id = parse_id(id_param);
     if (!token || token->empty() || token->size() > 128 || !id)
         return Error::not_found("chat_not_found", "No such conversation.");
     return *id;
@@ -1037,7 +1023,7 @@ void Api::public_messages(Call c) {
     if (!id) return c.reply(Response::error(id.error()));
     int64_t after = 0;
     if (auto it = c.request.query.find("after"); it != c.request.query.end() && !it->second.empty()) {
-        auto a = to_id(it->second);
+        auto a = parse_id(it->second);
         if (!a && it->second != "0") return c.reply(Response::error(400, "invalid_parameter", "after must be a message id"));
         after = a.value_or(0);
     }
@@ -1173,12 +1159,12 @@ void Api::list_contacts(Call c) {
     }
     if (auto it = c.request.query.find("queue"); it != c.request.query.end()) f.queue = it->second.substr(0, 64);
     if (auto it = c.request.query.find("agent"); it != c.request.query.end() && !it->second.empty()) {
-        auto a = to_id(it->second);
+        auto a = parse_id(it->second);
         if (!a) return c.reply(Response::error(400, "invalid_parameter", "agent must be a user id"));
         f.agent_id = *a;
     }
     if (auto it = c.request.query.find("cursor"); it != c.request.query.end() && !it->second.empty()) {
-        auto b = to_id(it->second);
+        auto b = parse_id(it->second);
         if (!b) return c.reply(Response::error(400, "invalid_parameter", "cursor must come from a previous page"));
         f.before_id = *b;
     }
@@ -1195,7 +1181,7 @@ void Api::list_contacts(Call c) {
 }
 
 void Api::get_contact(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     if (!id) return c.reply(Response::error(404, "contact_not_found", "No such conversation."));
     const bool supervisor = at_least(c.who->user.role, Role::supervisor);
     on_chat_store([id = *id, uid = c.who->user.id, supervisor](store::ChatStore& s) -> Result<store::ContactRow> {
@@ -1215,11 +1201,11 @@ void Api::get_contact(Call c) {
 }
 
 void Api::contact_messages(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     if (!id) return c.reply(Response::error(404, "contact_not_found", "No such conversation."));
     int64_t after = 0;
     if (auto it = c.request.query.find("after"); it != c.request.query.end() && !it->second.empty() && it->second != "0") {
-        auto a = to_id(it->second);
+        auto a = parse_id(it->second);
         if (!a) return c.reply(Response::error(400, "invalid_parameter", "after must be a message id"));
         after = *a;
     }
@@ -1301,7 +1287,7 @@ void Api::agent_message(const Principal& who, const json& frame, AgentSocket& so
 }
 
 void Api::post_contact_message(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(*c.who, chat, *id))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
@@ -1320,7 +1306,7 @@ void Api::post_contact_message(Call c) {
 }
 
 void Api::close_contact(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(*c.who, chat, *id))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
@@ -1350,7 +1336,7 @@ void Api::close_contact(Call c) {
 }
 
 void Api::transfer_contact(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(*c.who, chat, *id))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
@@ -1385,7 +1371,7 @@ void Api::transfer_contact(Call c) {
 }
 
 void Api::invite_to_contact(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(*c.who, chat, *id))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
@@ -1402,7 +1388,7 @@ void Api::invite_to_contact(Call c) {
 // The consultant asks for a rating before closing (e.g. when the resident
 // may leave without waiting for the close): the widget shows the rating form.
 void Api::request_rating(Call c) {
-    auto id = to_id(c.params["id"]);
+    auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
     if (!id || !chat || !may_serve(*c.who, chat, *id))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));

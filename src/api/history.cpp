@@ -10,13 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 json past_json(const store::PastContact& p) {
     return {{"id", std::to_string(p.id)},
             {"channel", p.channel},

@@ -4,6 +4,19 @@
 
 namespace centrala::api {
 
+std::optional<int64_t> parse_id(std::string_view s) {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+size_t utf8_chars(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
 Result<nlohmann::json> json_body(const Request& req) {
     const auto* ct = req.header("content-type");
     if (!ct || ct->rfind("application/json", 0) != 0)

@@ -19,13 +19,6 @@ using store::TicketRow;
 
 namespace {
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
 // An id in a JSON body: a string ("12") or, leniently, a positive integer.
 std::optional<int64_t> json_id(const json& j) {
     if (j.is_string()) return parse_id(j.get<std::string>());

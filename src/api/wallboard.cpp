@@ -16,19 +16,6 @@ namespace {
 
 double round1(double v) { return std::round(v * 10.0) / 10.0; }
 
-std::optional<int64_t> parse_id(const std::string& s) {
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size() || v <= 0) return std::nullopt;
-    return v;
-}
-
-size_t utf8_length(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-    return n;
-}
-
 json csat_json(int64_t sum, int64_t count) { return count ? json(round1(double(sum) / double(count))) : json(nullptr); }
 
 // The fields a supervisor may change while running, as stored and as shown.
@@ -674,7 +661,7 @@ void WallboardModule::whisper(Call c) {
     if (!text) return c.reply(Response::error(text.error()));
     if (text->find_first_not_of(" \t\r\n") == std::string::npos)
         return c.reply(Response::error(400, "empty_message", "The message is empty."));
-    if (utf8_length(*text) > ctx_.opt.max_message_chars)
+    if (utf8_chars(*text) > ctx_.opt.max_message_chars)
         return c.reply(Response::error(413, "message_too_long", "The message is too long."));
     ctx_.staff_note(*id, *c.who, *text,
                     [this, id = *id, who = *c.who, address = c.request.remote_address, reply = c.reply](Result<json> r) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "centrala/api/http.hpp"
 #include "centrala/domain/result.hpp"
@@ -14,6 +16,12 @@ Result<nlohmann::json> json_body(const Request& req);
 
 // A required string field of `min`..`max` bytes.
 Result<std::string> string_field(const nlohmann::json& obj, const char* name, size_t min, size_t max);
+
+// A positive decimal id as it appears in paths and JSON ("12"); nullopt otherwise.
+std::optional<int64_t> parse_id(std::string_view s);
+
+// Characters (code points) of valid UTF-8 text.
+size_t utf8_chars(std::string_view s);
 
 struct Page {
     int limit = 50;
