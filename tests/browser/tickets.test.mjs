@@ -4,7 +4,7 @@
 // the chat linked), finds it again by a word of the description typed
 // without Polish letters, attaches a photo for the resident (a text file and
 // a too large one are refused in Polish), downloads it and the filtered list
-// as CSV, and the resident checks it with number and key.
+// as CSV, and the resident checks it with number and key (and gets the photo).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -164,6 +164,13 @@ test('a consultant creates a case from the chat and finds it by a word of its de
   await resPage.getByRole('heading', { name: `Sprawa ${number}` }).waitFor();
   assert.equal(await resPage.locator('#result-status').textContent(), 'Przekazana do wydziału');
   assert.match(await resPage.locator('#result-comments').textContent(), /zakładu energetycznego/);
+  // The photo marked "visible to the resident" is there for them, through the key.
+  await resPage.getByRole('heading', { name: 'Załączniki od urzędu' }).waitFor();
+  const [resDownload] = await Promise.all([
+    resPage.waitForEvent('download'),
+    resPage.locator('#result-attachments a', { hasText: 'latarnia.png' }).click(),
+  ]);
+  assert.deepEqual(readFileSync(await resDownload.path()), png);
   await resPage.getByRole('button', { name: 'English' }).click();
   assert.equal(await resPage.locator('#result-status').textContent(), 'Passed to the department');
   const resViolations = (await runAxe(resPage, axe)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
