@@ -67,4 +67,30 @@ Result<std::vector<PastContact>> HistoryStore::earlier(int64_t contact_id, int l
     return out;
 }
 
+Result<std::vector<PastCase>> HistoryStore::cases(int64_t contact_id, int limit) {
+    auto st = db_.prepare(
+        "SELECT t.id, t.number, t.subject, t.status, t.department, t.created_at, t.contact_id FROM tickets t "
+        "WHERE t.contact_id IN (SELECT ? UNION SELECT e.id FROM contacts cur "
+        "JOIN contacts e ON e.resident_key_hash = cur.resident_key_hash WHERE cur.id = ? AND cur.resident_key_hash IS NOT NULL) "
+        "ORDER BY t.created_at DESC, t.id DESC LIMIT ?");
+    if (!st) return st.error();
+    st->bind(1, contact_id).bind(2, contact_id).bind(3, int64_t(limit));
+    std::vector<PastCase> out;
+    for (;;) {
+        auto r = st->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        PastCase p;
+        p.id = st->int64(0);
+        p.number = st->text(1);
+        p.subject = st->text(2);
+        p.status = st->text(3);
+        p.department = st->text(4);
+        p.created_at = from_unix_ms(st->int64(5));
+        p.contact_id = st->int64(6);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 }  // namespace centrala::store
