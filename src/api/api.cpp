@@ -1073,9 +1073,13 @@ void Api::apply(const routing::Events& events) {
                                                    {"channel", std::string(to_string(e.channel))},
                                                    {"queue", e.queue}}}});
                 break;
-            case routing::EventType::contact_closed:
-                for (auto id : e.agents) push_to_user(id, {{"type", "contact_closed"}, {"contact_id", std::to_string(e.contact)}});
+            case routing::EventType::contact_closed: {
+                json frame = {{"type", "contact_closed"}, {"contact_id", std::to_string(e.contact)}};
+                // The consultant still gives a chat the resident ended its topic.
+                if (const LiveChat* chat = live_chat(e.contact); chat && chat->ended_by_resident) frame["reason"] = "resident_ended";
+                for (auto id : e.agents) push_to_user(id, frame);
                 break;
+            }
             case routing::EventType::stats_changed: stats_dirty_ = true; break;
             default: break;
         }

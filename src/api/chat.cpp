@@ -191,6 +191,8 @@ const std::map<std::string, std::map<std::string, std::string>>& texts() {
          {{"pl", "Rozmowa została zakończona. Dziękujemy! Prosimy o ocenę rozmowy."},
           {"en", "The conversation has ended. Thank you! Please rate it."},
           {"uk", "Розмову завершено. Дякуємо! Будь ласка, оцініть її."}}},
+        {"resident_ended", {{"pl", "Mieszkaniec zakończył rozmowę."}, {"en", "The resident ended the conversation."},
+                            {"uk", "Мешканець завершив розмову."}}},
         {"rating_asked",
          {{"pl", "Konsultant prosi o ocenę tej rozmowy (1–5). Rozmowa może trwać dalej."},
           {"en", "The consultant asks you to rate this conversation (1–5). You can keep writing."},
@@ -353,6 +355,16 @@ void ResidentSocket::on_text(const std::string& text) {
             });
         return;
     }
+    if (type == "end") {
+        api_.end_by_resident(chat_id_, [this, alive, cmid](Result<void> r) {
+            if (!*alive) return;
+            if (!r) return send_error(r.error().code, r.error().message, cmid);
+            json ack = {{"type", "ack"}, {"kind", "end"}};
+            if (!cmid.is_null()) ack["client_msg_id"] = cmid;
+            send(ack);
+        });
+        return;
+    }
     if (type == "auth") return send_error("already_authenticated", "this connection is already authenticated", cmid);
     send_error("unknown_type", "frame type '" + type + "' is not handled", cmid);
 }
@@ -510,7 +522,8 @@ Result<void> Api::check_rate(LiveChat& chat) const {
 
 void Api::resident_message(int64_t chat_id, const std::string& text, const std::string& client_msg_id, MessageDone done) {
     LiveChat* chat = live_chat(chat_id);
-    if (!chat || chat->row.state == "closed") return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (!chat || chat->row.state == "closed" || chat->ending)
+        return done(Error::conflict("chat_closed", "This conversation has ended."));
     chat->residents_gone_since.reset();  // writing over REST counts as being here
     if (chat->residents.empty()) chat->residents_gone_since = b_.clock.now();
     if (auto ok = check_resident_text(*chat, text); !ok) return done(ok.error());
@@ -537,7 +550,7 @@ void Api::resident_message(int64_t chat_id, const std::string& text, const std::
 
 void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done, HandoffRequest how) {
     LiveChat* chat = live_chat(chat_id);
-    if (!chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (!chat || chat->ending) return done(Error::conflict("chat_closed", "This conversation has ended."));
     if (chat->row.state != "bot") return done(Ok{});  // already with (or waiting for) a person
     std::string topic = !how.topic.empty() ? how.topic : !chat->bot_topic.empty() ? chat->bot_topic : chat->row.topic;
     if (topic == "human" || !valid_topic(topic)) topic = "other";
@@ -703,7 +716,8 @@ void Api::bot_answer(int64_t chat_id, const std::string& text) {
 
 void Api::press_button(int64_t chat_id, const std::string& value, std::function<void(Result<void>)> done) {
     LiveChat* chat = live_chat(chat_id);
-    if (!chat || chat->row.state == "closed") return done(Error::conflict("chat_closed", "This conversation has ended."));
+    if (!chat || chat->row.state == "closed" || chat->ending)
+        return done(Error::conflict("chat_closed", "This conversation has ended."));
     if (value.empty() || value.size() > 200) return done(Error::invalid("invalid_field", "value is not a button of the assistant"));
     if (value == "handoff") return start_handoff(chat_id, std::move(done), {HandoffReason::asked, ""});
     if (chat->row.state != "bot")
@@ -860,33 +874,91 @@ void Api::on_chat_event(const routing::Event& e) {
         }
         case EventType::contact_closed:
         case EventType::contact_abandoned: {
-            const bool closed = e.type == EventType::contact_closed;
-            if (!closed) {
+            // Gone after the grace period: nobody is there to tell. Left by
+            // the resident's own choice: told like a closed chat.
+            if (e.type == EventType::contact_abandoned && !chat->ended_by_resident) {
                 chats_.erase(id);
                 break;
             }
-            for (auto* r : chat->residents) {
-                r->send({{"type", "closed"}});
-                r->send({{"type", "rating_request"}});
-            }
-            // Closed to new messages now; forgotten once the closing message
-            // has been stored and delivered. Sockets stay open for the rating.
-            chat->row.state = "closed";
-            {
-                store::NewMessage m;
-                m.contact_id = id;
-                m.author_kind = "system";
-                m.body = resident_text(chat->row.lang, "closed");
-                m.created_at = now;
-                store_message(std::move(m), [this, id](Result<store::StoredMessage> r) {
-                    if (r) deliver(*r);
-                    chats_.erase(id);
-                });
-            }
+            finish_closed(id);
             break;
         }
         default: break;
     }
+}
+
+void Api::finish_closed(int64_t id) {
+    LiveChat* chat = live_chat(id);
+    if (!chat) return;
+    for (auto* r : chat->residents) {
+        r->send({{"type", "closed"}});
+        r->send({{"type", "rating_request"}});
+    }
+    // Closed to new messages now; forgotten once the closing message
+    // has been stored and delivered. Sockets stay open for the rating.
+    chat->row.state = "closed";
+    store::NewMessage m;
+    m.contact_id = id;
+    m.author_kind = "system";
+    m.body = resident_text(chat->row.lang, "closed");
+    m.created_at = b_.clock.now();
+    store_message(std::move(m), [this, id](Result<store::StoredMessage> r) {
+        if (r) deliver(*r);
+        chats_.erase(id);
+    });
+}
+
+void Api::end_by_resident(int64_t chat_id, std::function<void(Result<void>)> done) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat || chat->row.state == "closed" || chat->ending)
+        return done(Error::conflict("chat_closed", "This conversation has ended."));
+    chat->ending = true;
+    // Served: closed as by the consultant. Waiting (also with a message left
+    // outside opening hours): abandoned. With the advisor: closed.
+    const std::string& st = chat->row.state;
+    const std::string ended_as = st == "waiting" || st == "queueing" ? "abandoned" : "closed";
+    const auto now = b_.clock.now();
+    // Disk first: an ended chat stays ended after a restart.
+    on_chat_store([chat_id, ended_as, now](store::ChatStore& s) { return s.end_open(chat_id, ended_as, now); },
+                  [this, chat_id, ended_as, now, done](Result<bool> r) {
+                      LiveChat* chat = live_chat(chat_id);
+                      if (chat) chat->ending = false;
+                      if (!r) return done(r.error());
+                      if (!*r || !chat) return done(Error::conflict("chat_closed", "This conversation has ended."));
+                      chat->ended_by_resident = true;
+                      // Routing may have moved on while the disk was written (an
+                      // offer accepted, a transfer): it ends the way it is now.
+                      const auto where = b_.routing.state_of(chat_id);
+                      const std::string now_as = where && *where != routing::ContactState::active ? "abandoned" : "closed";
+                      if (now_as != ended_as)
+                          on_chat_store([chat_id, now_as, now](store::ChatStore& s) { return s.mark_ended(chat_id, now_as, now, "", ""); },
+                                        [](Result<void>) {});
+                      if (!where) {
+                          finish_closed(chat_id);  // with the advisor: routing never had it
+                          return done(Ok{});
+                      }
+                      if (*where != routing::ContactState::active) {
+                          auto events = b_.routing.abandon(chat_id);  // counted as abandoned
+                          if (events) apply(*events);
+                          return done(Ok{});
+                      }
+                      // Served: the consultants read why (a note for staff, in
+                      // their language), then the contact closes and they go to wrap-up.
+                      chat->ending = true;
+                      store::NewMessage m;
+                      m.contact_id = chat_id;
+                      m.author_kind = "system";
+                      m.body = resident_text("pl", "resident_ended");
+                      m.internal = true;
+                      m.created_at = now;
+                      store_message(std::move(m), [this, chat_id, done](Result<store::StoredMessage> r) {
+                          if (r) deliver(*r);
+                          if (LiveChat* c = live_chat(chat_id)) c->ending = false;
+                          auto events = b_.routing.close(chat_id);
+                          if (events) apply(*events);
+                          done(Ok{});
+                      });
+                  });
 }
 
 void Api::check_abandoned_chats() {
@@ -895,7 +967,7 @@ void Api::check_abandoned_chats() {
     for (auto& [id, chat] : chats_)
         // A message left outside opening hours waits without the resident.
         if (chat.residents.empty() && chat.residents_gone_since && now - *chat.residents_gone_since >= opt_.abandon_grace &&
-            !chat.row.left_message_at &&
+            !chat.row.left_message_at && !chat.ending &&
             (chat.row.state == "waiting" || chat.row.state == "queueing" || chat.row.state == "bot"))
             gone.push_back(id);
     // Active chats whose consultants are all offline (e.g. after a restart, or a
@@ -1111,6 +1183,21 @@ void Api::public_button(Call c) {
                   });
 }
 
+void Api::public_end(Call c) {
+    auto id = visitor_chat(c.request, c.params["id"]);
+    if (!id) return c.reply(Response::error(id.error()));
+    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
+    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
+                  [this, id = *id, reply = c.reply](Result<store::ContactRow> chat) {
+                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
+                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
+                      end_by_resident(id, [id, reply](Result<void> r) {
+                          if (!r) return reply(Response::error(r.error()));
+                          reply(Response::json(200, {{"chat_id", std::to_string(id)}, {"state", "closed"}}));
+                      });
+                  });
+}
+
 void Api::public_rating(Call c) {
     auto id = visitor_chat(c.request, c.params["id"]);
     if (!id) return c.reply(Response::error(id.error()));
@@ -1308,7 +1395,7 @@ void Api::post_contact_message(Call c) {
 void Api::close_contact(Call c) {
     auto id = parse_id(c.params["id"]);
     LiveChat* chat = id ? live_chat(*id) : nullptr;
-    if (!id || !chat || !may_serve(*c.who, chat, *id))
+    if (!id || (chat && !may_serve(*c.who, chat, *id)))
         return c.reply(Response::error(404, "contact_not_found", "No open conversation with that id is yours."));
     auto body = json_body(c.request);
     if (!body) return c.reply(Response::error(body.error()));
@@ -1320,6 +1407,26 @@ void Api::close_contact(Call c) {
         auto n = string_field(*body, "note", 0, 16000);
         if (!n) return c.reply(Response::error(n.error()));
         note = *n;
+    }
+    if (!chat || chat->row.state == "closed") {
+        // Ended by the resident: the consultant who served it still gives it its topic.
+        const bool supervisor = at_least(c.who->user.role, Role::supervisor);
+        on_chat_store(
+            [id = *id, uid = c.who->user.id, supervisor, d = *disposition, note](store::ChatStore& s) -> Result<bool> {
+                if (!supervisor) {
+                    auto ok = s.may_read(id, uid);
+                    if (!ok) return ok.error();
+                    if (!*ok) return Error::not_found("contact_not_found", "No open conversation with that id is yours.");
+                }
+                return s.set_disposition(id, d, note);
+            },
+            [this, id = *id, reply = c.reply, who = *c.who, d = *disposition](Result<bool> r) {
+                if (!r) return reply(Response::error(r.error()));
+                if (!*r) return reply(Response::error(409, "contact_not_active", "Only an answered conversation can be closed."));
+                audit(who, "contact_closed", "contact:" + std::to_string(id), "", {{"disposition", d}});
+                reply(Response::json(200, {{"id", std::to_string(id)}, {"state", "closed"}, {"disposition", d}}));
+            });
+        return;
     }
     if (chat->row.state != "active")
         return c.reply(Response::error(409, "contact_not_active", "Only an answered conversation can be closed."));
@@ -1408,6 +1515,7 @@ void Api::build_chat_routes() {
     router_.add("POST", "/api/v1/public/chats/{id}/handoff", Access::public_, bind(&Api::public_handoff));
     router_.add("POST", "/api/v1/public/chats/{id}/rating", Access::public_, bind(&Api::public_rating));
     router_.add("POST", "/api/v1/public/chats/{id}/button", Access::public_, bind(&Api::public_button));
+    router_.add("POST", "/api/v1/public/chats/{id}/end", Access::public_, bind(&Api::public_end));
     router_.add("GET", "/api/v1/contacts", Access::agent, bind(&Api::list_contacts));
     router_.add("GET", "/api/v1/contacts/{id}", Access::agent, bind(&Api::get_contact));
     router_.add("GET", "/api/v1/contacts/{id}/messages", Access::agent, bind(&Api::contact_messages));

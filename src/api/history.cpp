@@ -25,6 +25,22 @@ json past_json(const store::PastContact& p) {
             {"messages", p.messages}};
 }
 
+json case_json(const store::PastCase& k, const std::vector<Department>& departments) {
+    std::string dep_name = k.department;
+    for (const auto& d : departments)
+        if (d.id == k.department) dep_name = d.name;
+    return {{"id", std::to_string(k.id)},
+            {"number", k.number},
+            {"subject", k.subject},
+            {"status", k.status},
+            {"department", k.department},
+            {"department_name", dep_name},
+            {"created_at", to_rfc3339(k.created_at)},
+            {"contact_id", std::to_string(k.contact_id)}};
+}
+
+constexpr int max_cases = 20;
+
 }  // namespace
 
 void HistoryModule::add_routes(Router& router) {
@@ -47,22 +63,43 @@ void HistoryModule::history(Call c) {
     }
     const bool supervisor = at_least(c.who->user.role, Role::supervisor);
     const int limit = page->limit;
+    struct Found {
+        std::vector<store::PastContact> contacts;
+        std::vector<store::PastCase> cases;  // first page only
+    };
     on_store_worker(
         ctx_,
-        [this, id = *id, uid = c.who->user.id, supervisor, limit, before]() -> Result<std::vector<store::PastContact>> {
+        [this, id = *id, uid = c.who->user.id, supervisor, limit, before,
+         scope = ticket_scope(c.who->user)]() -> Result<Found> {
             if (!supervisor) {
                 auto serves = store_.serves(id, uid);
                 if (!serves) return serves.error();
                 if (!*serves) return Error::not_found("contact_not_found", "No open conversation with that id is yours.");
             }
-            return store_.earlier(id, limit, before);
+            auto earlier = store_.earlier(id, limit, before);
+            if (!earlier) return earlier.error();
+            Found f{std::move(*earlier), {}};
+            if (before == 0) {
+                // the same rule as the cases panel (ticket_scope): what is listed opens
+                auto cases = store_.cases(id, max_cases, scope);
+                if (!cases) return cases.error();
+                f.cases = std::move(*cases);
+            }
+            return f;
         },
-        [reply = c.reply, limit](Result<std::vector<store::PastContact>> r) {
+        [this, reply = c.reply, limit, first = before == 0](Result<Found> r) {
             if (!r) return reply(Response::error(r.error()));
             json items = json::array();
-            for (const auto& p : *r) items.push_back(past_json(p));
-            json next = int(r->size()) == limit && !r->empty() ? json(std::to_string(r->back().id)) : json(nullptr);
-            reply(Response::json(200, {{"items", items}, {"next", next}}));
+            for (const auto& p : r->contacts) items.push_back(past_json(p));
+            const auto& contacts = r->contacts;
+            json next = int(contacts.size()) == limit && !contacts.empty() ? json(std::to_string(contacts.back().id)) : json(nullptr);
+            json body = {{"items", items}, {"next", next}};
+            if (first) {
+                json cases = json::array();
+                for (const auto& k : r->cases) cases.push_back(case_json(k, ctx_.opt.departments));
+                body["cases"] = cases;
+            }
+            reply(Response::json(200, body));
         });
 }
 

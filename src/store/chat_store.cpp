@@ -242,6 +242,31 @@ Result<void> ChatStore::mark_ended(int64_t id, const std::string& state, SysTime
     return tx.commit();
 }
 
+Result<bool> ChatStore::end_open(int64_t id, const std::string& state, SysTime at) {
+    Transaction tx(db_);
+    if (!tx.begun()) return db_.error("begin");
+    auto st = db_.prepare("UPDATE contacts SET state = ?, closed_at = ? WHERE id = ? AND state IN ('bot', 'waiting', 'active')");
+    if (!st) return st.error();
+    st->bind(1, state).bind(2, to_unix_ms(at)).bind(3, id);
+    if (auto r = st->run(); !r) return r.error();
+    if (db_.changes() == 0) return false;
+    auto leave = db_.prepare("UPDATE contact_agents SET left_at = ? WHERE contact_id = ? AND left_at IS NULL");
+    if (!leave) return leave.error();
+    leave->bind(1, to_unix_ms(at)).bind(2, id);
+    if (auto r = leave->run(); !r) return r.error();
+    if (auto r = tx.commit(); !r) return r.error();
+    return true;
+}
+
+Result<bool> ChatStore::set_disposition(int64_t id, const std::string& disposition, const std::string& note) {
+    auto st = db_.prepare(
+        "UPDATE contacts SET disposition = ?, close_note = ? WHERE id = ? AND state = 'closed' AND disposition IS NULL");
+    if (!st) return st.error();
+    st->bind(1, disposition).bind(2, note).bind(3, id);
+    if (auto r = st->run(); !r) return r.error();
+    return db_.changes() > 0;
+}
+
 Result<void> ChatStore::set_priority(int64_t id, int priority) {
     auto st = db_.prepare("UPDATE contacts SET priority = ? WHERE id = ?");
     if (!st) return st.error();

@@ -1,5 +1,7 @@
 #include "centrala/store/history_store.hpp"
 
+#include "centrala/store/ticket_store.hpp"
+
 #include <algorithm>
 
 namespace centrala::store {
@@ -63,6 +65,36 @@ Result<std::vector<PastContact>> HistoryStore::earlier(int64_t contact_id, int l
             auto n = names->text(0);
             if (std::find(p.agents.begin(), p.agents.end(), n) == p.agents.end()) p.agents.push_back(std::move(n));
         }
+    }
+    return out;
+}
+
+Result<std::vector<PastCase>> HistoryStore::cases(int64_t contact_id, int limit, const TicketScope& scope) {
+    auto st = db_.prepare(
+        "SELECT t.id, t.number, t.subject, t.status, t.department, t.created_at, t.contact_id FROM tickets t "
+        "WHERE t.contact_id IN (SELECT ? UNION SELECT e.id FROM contacts cur "
+        "JOIN contacts e ON e.resident_key_hash = cur.resident_key_hash WHERE cur.id = ? AND cur.resident_key_hash IS NOT NULL)" +
+        scope_sql(scope) + " ORDER BY t.created_at DESC, t.id DESC LIMIT ?");
+    if (!st) return st.error();
+    int i = 1;
+    st->bind(i++, contact_id);
+    st->bind(i++, contact_id);
+    bind_scope(*st, i, scope);
+    st->bind(i, int64_t(limit));
+    std::vector<PastCase> out;
+    for (;;) {
+        auto r = st->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        PastCase p;
+        p.id = st->int64(0);
+        p.number = st->text(1);
+        p.subject = st->text(2);
+        p.status = st->text(3);
+        p.department = st->text(4);
+        p.created_at = from_unix_ms(st->int64(5));
+        p.contact_id = st->int64(6);
+        out.push_back(std::move(p));
     }
     return out;
 }

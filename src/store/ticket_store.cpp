@@ -106,21 +106,25 @@ void sync_directory(const fs::path& dir) {
 // The SQL form of ticket_scope (domain/ticket.hpp): " AND (...)" over the
 // tickets row `t`, with its parameters bound from `i` on. Nothing for
 // supervisors and admins.
+}  // namespace
+
 std::string scope_sql(const TicketScope& s) {
     if (s.everything) return {};
     std::string sql =
         " AND (t.created_by = ? OR t.assignee_id = ? OR "
-        "t.contact_id IN (SELECT ca.contact_id FROM contact_agents ca WHERE ca.user_id = ?)";
+        "t.contact_id IN (SELECT ca.contact_id FROM contact_agents ca WHERE ca.user_id = ?) OR "
+        // the cases of the resident one serves now (their other conversations)
+        "t.contact_id IN (SELECT e.id FROM contact_agents ca JOIN contacts cur ON cur.id = ca.contact_id "
+        "JOIN contacts e ON e.resident_key_hash = cur.resident_key_hash WHERE ca.user_id = ? AND "
+        "ca.left_at IS NULL AND cur.state = 'active' AND cur.resident_key_hash IS NOT NULL)";
     if (!s.department.empty()) sql += " OR t.department = ?";
     return sql + ")";
 }
 void bind_scope(Statement& st, int& i, const TicketScope& s) {
     if (s.everything) return;
-    for (int k = 0; k < 3; ++k) st.bind(i++, s.user_id);
+    for (int k = 0; k < 4; ++k) st.bind(i++, s.user_id);
     if (!s.department.empty()) st.bind(i++, s.department);
 }
-
-}  // namespace
 
 std::string search_terms(std::string_view text) {
     std::string out;
@@ -282,7 +286,8 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     if (f.created_from) st->bind(i++, to_unix_ms(*f.created_from));
     if (f.created_to) st->bind(i++, to_unix_ms(*f.created_to));
     if (f.scope) bind_scope(*st, i, *f.scope);
-    st->bind(i++, int64_t{f.limit}).bind(i++, int64_t(f.offset));
+    st->bind(i++, int64_t{f.limit});
+    st->bind(i++, int64_t(f.offset));
     std::vector<TicketRow> out;
     for (;;) {
         auto has = st->step();

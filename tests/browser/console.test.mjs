@@ -21,6 +21,8 @@ const AGENTS = {
   zosia: { username: 'zosia', password: 'Zosia-Haslo-2026', role: 'agent', displayName: 'Zofia Kamińska' },
   marek: { username: 'marek', password: 'Marek-Haslo-2026', role: 'agent', displayName: 'Marek Zając' },
   kuba: { username: 'kuba', password: 'Kuba-Haslo-2026!', role: 'agent', displayName: 'Jakub Wróbel' },
+  ola: { username: 'ola', password: 'Ola-Haslo-2026!!', role: 'agent', displayName: 'Aleksandra Sowa' },
+  staszek: { username: 'staszek', password: 'Staszek-Haslo-26', role: 'agent', displayName: 'Stanisław Kos' },
 };
 // Reads contacts the consultants no longer serve (closed, transferred).
 const SUPERVISOR = { username: 'kierownik', password: 'Kierownik-2026!!', role: 'supervisor', displayName: 'Kierowniczka Zmiany' };
@@ -95,6 +97,10 @@ async function newResident({ name, lang = 'pl', residentKey } = {}) {
       });
       assert.equal(r.status, 201, `resident message: ${r.status}`);
       return json(r);
+    },
+    async end() {
+      const r = await fetch(`${server.url}/api/v1/public/chats/${id}/end`, { method: 'POST', headers, body: '{}' });
+      assert.equal(r.status, 200, `end: ${r.status} ${await r.text()}`);
     },
     async messages() {
       const r = await fetch(`${server.url}/api/v1/public/chats/${id}/messages?after=0`, { headers });
@@ -735,6 +741,85 @@ test('the resident\'s earlier conversation is shown above the chat, with its tra
   );
   await assertAxeClean(page, 'earlier conversations open');
   await goOffline(AGENTS.marek);
+  await page.context().close();
+});
+
+test('the cases filed from the resident\'s conversations are beside the chat and open in the cases panel', async () => {
+  const residentKey = 'c2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7';
+  const staff = await staffApi(AGENTS.ola);
+  const fileCase = async (contactId, subject) => {
+    const r = await staff.call('POST', '/api/v1/tickets', { subject, description: 'Z czatu', category: 'podatek_nieruchomosci', contact_id: contactId });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  const earlier = await newResident({ name: 'Roman Sprawa', residentKey });
+  await earlier.say('Pytałem o raty podatku.');
+  const subject = 'Raty podatku <b>pilne</b> <img src=x onerror=alert(1)>';
+  const filed = await fileCase(earlier.id, subject);
+  const stranger = await newResident({ name: 'Ktoś Obcy', residentKey: 'ffffffffffffffffffffffffffffffff' });
+  await fileCase(stranger.id, 'Cudza sprawa');
+  const today = await newResident({ name: 'Roman Sprawa', residentKey });
+
+  const page = await newPage();
+  await login(page, AGENTS.ola);
+  await goAvailable(page);
+  await today.handoff();
+  await acceptOfferFor(page, AGENTS.ola, today.id);
+  await chatTab(page, today.id).click();
+  const panel = chatPanel(page, today.id);
+  const summary = panel.locator('.chat-history__summary');
+  await summary.waitFor({ state: 'visible' });
+  assert.equal(await summary.textContent(), 'Wcześniejsze rozmowy (1) i sprawy (1) tego mieszkańca');
+  await summary.click();
+  assert.equal(await panel.locator('.chat-history__cases-heading').textContent(), 'Sprawy z rozmów tego mieszkańca');
+  const cases = panel.locator('.chat-history__case');
+  assert.equal(await cases.count(), 1, 'only this resident\'s case');
+  const open = panel.getByRole('button', { name: `Otwórz sprawę ${filed.number}: ${subject}` });
+  assert.equal(await open.isVisible(), true);
+  assert.match(await cases.first().locator('.chat-history__facts').textContent(), /^nowa · Wydział Podatków · założona .+/);
+  assert.equal(await panel.locator('.chat-history img, .chat-history b').count(), 0, 'the subject is text');
+  await assertAxeClean(page, 'cases beside the chat');
+
+  // Opens in the cases panel, which takes the focus.
+  await open.click();
+  const detail = page.locator('.tickets__detail');
+  await detail.getByRole('heading', { name: `Sprawa ${filed.number}` }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.classList.contains('tickets__detail'));
+  assert.equal(await detail.locator('.tickets__subject').textContent(), subject);
+  await goOffline(AGENTS.ola);
+  await page.context().close();
+});
+
+test('the resident ends the chat: the consultant is told, picks the topic and closes the tab', async () => {
+  const page = await newPage();
+  await login(page, AGENTS.staszek);
+  await goAvailable(page);
+  const resident = await newResident({ name: 'Wanda Kończy' });
+  await resident.handoff();
+  await acceptOfferFor(page, AGENTS.staszek, resident.id);
+  await chatTab(page, resident.id).click();
+  const panel = chatPanel(page, resident.id);
+  await resident.say('Dziękuję, to wszystko.');
+  await waitShown(page, resident.id, 'Dziękuję, to wszystko.');
+
+  await resident.end();
+  await waitShown(page, resident.id, 'Mieszkaniec zakończył rozmowę.');
+  await panel.locator('.chat__ended', { hasText: 'Mieszkaniec zakończył rozmowę. Wybierz temat sprawy i zamknij rozmowę.' }).waitFor();
+  await page.waitForFunction(() => document.getElementById('console-announcer').textContent.startsWith('Mieszkaniec zakończył rozmowę: '));
+  // Nothing more can be written; the topic can still be given.
+  assert.equal(await panel.locator('.composer__text').isDisabled(), true);
+  const topic = panel.getByLabel('Temat sprawy');
+  assert.equal(await topic.isEnabled(), true);
+  assert.equal(await panel.getByRole('button', { name: 'Zakończ', exact: true }).isVisible(), true);
+  await assertAxeClean(page, 'a chat the resident ended');
+  await topic.selectOption('taxes');
+  await panel.getByRole('button', { name: 'Zakończ', exact: true }).click();
+  await chatTab(page, resident.id).waitFor({ state: 'detached' });
+  const boss = await staffApi(SUPERVISOR);
+  const contact = await boss.call('GET', `/api/v1/contacts/${resident.id}`);
+  assert.equal(contact.body.state, 'closed');
+  assert.equal(contact.body.disposition, 'taxes');
+  await goOffline(AGENTS.staszek);
   await page.context().close();
 });
 

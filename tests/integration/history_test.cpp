@@ -105,6 +105,73 @@ TEST_F(HistoryTest, TheConsultantSeesTheResidentsEarlierConversationAndCanReadIt
     EXPECT_EQ(http->get("/api/v1/contacts/abc/history", {anna.auth()}).status, 404);
 }
 
+TEST_F(HistoryTest, TheCasesFiledFromTheResidentsConversationsAreBesideTheChat) {
+    const std::string key = "Cq8sWm3Ld5Vx1Ph7Nz2T";
+    Agent anna = agent("anna");
+    Agent piotr = agent("piotr");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    auto file_case = [&](const std::string& chat_id, const std::string& subject, const std::string& category) {
+        auto r = http->post("/api/v1/tickets",
+                            {{"subject", subject}, {"description", "Z rozmowy"}, {"category", category}, {"contact_id", chat_id}},
+                            {anna.auth()});
+        EXPECT_EQ(r.status, 201) << r;
+        return r.json();
+    };
+
+    // An earlier conversation gave a tax case; a stranger's gave another.
+    Resident first = chat_with_key("Jan Kowalski", key);
+    connect_resident(first);
+    handoff(first);
+    serve(anna, first);
+    json tax = file_case(first.chat_id, "Raty podatku od nieruchomości", "podatek_nieruchomosci");
+    close(anna, first.chat_id, "taxes", "");
+    Resident stranger = chat_with_key("Ktoś Inny", "zzzzzzzzzzzzzzzzzzzzzz");
+    connect_resident(stranger);
+    handoff(stranger);
+    serve(anna, stranger);
+    file_case(stranger.chat_id, "Cudza sprawa", "podatek_nieruchomosci");
+    close(anna, stranger.chat_id, "taxes", "");
+
+    // Today's conversation: the case filed from it comes first.
+    Resident second = chat_with_key("Jan Kowalski", key);
+    connect_resident(second);
+    handoff(second);
+    serve(anna, second);
+    std::this_thread::sleep_for(5ms);  // a later creation time
+    json licence = file_case(second.chat_id, "Wymiana prawa jazdy — \"zagubione\" <b>dokumenty</b>", "prawo_jazdy");
+
+    auto h = history(anna, second.chat_id);
+    ASSERT_EQ(h.status, 200) << h;
+    const json cases = h.json()["cases"];
+    ASSERT_EQ(cases.size(), 2u) << h;
+    EXPECT_EQ(cases[0]["id"], licence["id"]);
+    EXPECT_EQ(cases[0]["number"], licence["number"]);
+    EXPECT_EQ(cases[0]["subject"], "Wymiana prawa jazdy — \"zagubione\" <b>dokumenty</b>");
+    EXPECT_EQ(cases[0]["status"], "new");
+    EXPECT_EQ(cases[0]["contact_id"], second.chat_id);
+    EXPECT_EQ(cases[1]["id"], tax["id"]);
+    EXPECT_EQ(cases[1]["department"], "podatki");
+    EXPECT_EQ(cases[1]["department_name"], "Wydział Podatków");
+    EXPECT_EQ(cases[1]["contact_id"], first.chat_id);
+    EXPECT_TRUE(is_rfc3339_utc(cases[1]["created_at"].get<std::string>())) << cases[1];
+    // A status change shows.
+    auto moved = http->patch("/api/v1/tickets/" + tax["id"].get<std::string>(), {{"assignee_id", anna.id}}, {anna.auth()});
+    ASSERT_EQ(moved.status, 200) << moved;
+    EXPECT_EQ(history(anna, second.chat_id).json()["cases"][1]["status"], "assigned");
+
+    // The cases come with the first page only; a consultant who does not serve the chat gets nothing.
+    auto page2 = http->get("/api/v1/contacts/" + second.chat_id + "/history?cursor=" + first.chat_id, {anna.auth()});
+    ASSERT_EQ(page2.status, 200) << page2;
+    EXPECT_FALSE(page2.json().contains("cases")) << page2;
+    EXPECT_EQ(history(piotr, second.chat_id).status, 404);
+    // The stranger's history has only the stranger's case.
+    auto sup = http->get("/api/v1/contacts/" + stranger.chat_id + "/history", {bearer(must_login("kierownik").token)});
+    ASSERT_EQ(sup.status, 200) << sup;
+    ASSERT_EQ(sup.json()["cases"].size(), 1u) << sup;
+    EXPECT_EQ(sup.json()["cases"][0]["subject"], "Cudza sprawa");
+}
+
 TEST_F(HistoryTest, AMalformedResidentKeyIsRefused) {
     for (const json& key : {json("short"), json(std::string(129, 'a')), json("spacje są złe spacje"), json(42)}) {
         auto res = http->post("/api/v1/public/chats", {{"lang", "pl"}, {"resident_key", key}});

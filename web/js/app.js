@@ -59,7 +59,8 @@ function renderUser(user) {
 function mountConsole(user) {
   if (agentConsole && agentConsole.userId === String(user.id)) return;
   unmountConsole();
-  agentConsole = createConsole({ root: $('workspace'), user });
+  // A case beside a chat opens in the cases panel below the console.
+  agentConsole = createConsole({ root: $('workspace'), user, openCase: (id) => ticketsPanel?.open(id) });
   ticketsPanel = createTicketsPanel({ root: $('workspace'), user, selectedChat: () => agentConsole?.selectedChat() });
   $('home-view').classList.add('card--wide');
 }

@@ -68,7 +68,7 @@ function soundEnabled() {
   }
 }
 
-export function createConsole({ root, user }) {
+export function createConsole({ root, user, openCase }) {
   const { root: view } = cloneTemplate('tpl-console');
   root.replaceChildren(view);
   const $ = (id) => view.querySelector(`#${id}`);
@@ -526,7 +526,10 @@ export function createConsole({ root, user }) {
     if (S.selected === null) selectChat(id);
     if (!S.closing.has(id)) loadMessages(chat);
     if (!contact.resident) refreshContact(chat);
-    loadHistory(id, { box: refs.historyBox, summary: refs.historySummary, list: refs.historyList, idPrefix: prefix });
+    loadHistory(id, {
+      box: refs.historyBox, summary: refs.historySummary, list: refs.historyList,
+      casesHeading: refs.historyCasesHeading, casesList: refs.historyCases, idPrefix: prefix, openCase,
+    });
     return chat;
   }
 
@@ -672,22 +675,28 @@ export function createConsole({ root, user }) {
   function markEnded(chat, reason) {
     if (chat.ended) return;
     chat.ended = true;
+    // The resident ended it: the consultant still gives it its topic (the close form stays).
+    chat.needsTopic = reason === 'resident_ended';
     chat.panel.classList.add('chat--ended');
-    const key = reason === 'transferred' ? 'console.chat.endedTransferred' : 'console.chat.ended';
+    const key = reason === 'transferred' ? 'console.chat.endedTransferred'
+      : chat.needsTopic ? 'console.chat.endedByResident' : 'console.chat.ended';
     translate(chat.refs.ended, key);
-    for (const el of chat.panel.querySelectorAll('textarea, select, input, button[type="submit"]')) el.disabled = true;
+    for (const el of chat.panel.querySelectorAll('textarea, select, input, button[type="submit"]'))
+      el.disabled = !(chat.needsTopic && chat.refs.closeForm.contains(el));
     chat.refs.transferBox.open = false;
-    chat.refs.closeBox.open = false;
+    chat.refs.closeBox.open = chat.needsTopic;
     chat.refs.transferBox.hidden = true;
-    chat.refs.closeBox.hidden = true;
+    chat.refs.closeBox.hidden = !chat.needsTopic;
     chat.refs.askRating.hidden = true;
     chat.refs.dismiss.hidden = false;
     chat.tab.classList.add('chat-tab--ended');
     for (const item of chat.log.unsent()) chat.log.fail(item.clientMsgId, { code: 'chat_closed' });
     syncList(chat);
-    announce(key === 'console.chat.endedTransferred' ? 'console.chat.announceTransferred' : 'console.chat.announceEnded', {
-      name: chatTitleParam(chat),
-    });
+    const announced = {
+      'console.chat.endedTransferred': 'console.chat.announceTransferred',
+      'console.chat.endedByResident': 'console.chat.announceEndedByResident',
+    }[key] || 'console.chat.announceEnded';
+    announce(announced, { name: chatTitleParam(chat) });
   }
 
   // ---- messages ------------------------------------------------------------
@@ -999,7 +1008,7 @@ export function createConsole({ root, user }) {
   }
 
   async function closeChat(chat) {
-    if (chat.ended || S.closing.has(chat.id)) return;
+    if ((chat.ended && !chat.needsTopic) || S.closing.has(chat.id)) return;
     const { refs } = chat;
     clearTranslated(refs.closeError);
     const body = { disposition: refs.disposition.value };

@@ -1,7 +1,8 @@
 // The resident's earlier conversations, shown above a chat for the consultant
 // serving it (GET /api/v1/contacts/{id}/history): when, what about, how it
-// ended, who served, the rating — and the transcript on request. Everything
-// is written with textContent.
+// ended, who served, the rating — and the transcript on request; then the
+// cases filed from the resident's conversations, each opening in the cases
+// panel. Everything is written with textContent.
 
 import { api } from './api.js';
 import * as catalog from './catalog.js';
@@ -22,6 +23,11 @@ addStrings({
     'history.bot': 'Asystent',
     'history.system': 'System',
     'history.empty': 'Brak wiadomości.',
+    'history.summaryWithCases': 'Wcześniejsze rozmowy ({n}) i sprawy ({m}) tego mieszkańca',
+    'history.summaryCasesOnly': 'Sprawy tego mieszkańca ({m})',
+    'history.cases': 'Sprawy z rozmów tego mieszkańca',
+    'history.case.open': 'Otwórz sprawę {number}: {subject}',
+    'history.case.facts': '{status} · {department} · założona {created}',
   },
   en: {
     'history.summary': 'Earlier conversations of this resident ({n})',
@@ -36,6 +42,11 @@ addStrings({
     'history.bot': 'Assistant',
     'history.system': 'System',
     'history.empty': 'No messages.',
+    'history.summaryWithCases': 'Earlier conversations ({n}) and cases ({m}) of this resident',
+    'history.summaryCasesOnly': 'Cases of this resident ({m})',
+    'history.cases': "Cases from this resident's conversations",
+    'history.case.open': 'Open case {number}: {subject}',
+    'history.case.facts': '{status} · {department} · opened {created}',
   },
   uk: {
     'history.summary': 'Попередні розмови цього мешканця ({n})',
@@ -50,6 +61,11 @@ addStrings({
     'history.bot': 'Асистент',
     'history.system': 'Система',
     'history.empty': 'Немає повідомлень.',
+    'history.summaryWithCases': 'Попередні розмови ({n}) і справи ({m}) цього мешканця',
+    'history.summaryCasesOnly': 'Справи цього мешканця ({m})',
+    'history.cases': 'Справи з розмов цього мешканця',
+    'history.case.open': 'Відкрити справу {number}: {subject}',
+    'history.case.facts': '{status} · {department} · відкрита {created}',
   },
 });
 
@@ -115,9 +131,36 @@ async function showTranscript(item, box, button) {
   }
 }
 
-// Fills `box` (a <details> with refs summary and list) for a contact; leaves it
-// hidden when the resident has no earlier conversations or it cannot be read.
-export async function loadHistory(contactId, { box, summary, list, idPrefix }) {
+// The cases filed from the resident's conversations (newest first, as the
+// server sends them); a case opens in the cases panel through `openCase`.
+// Status names are the cases panel's strings (tickets.js).
+function renderCases(cases, { casesHeading, casesList, openCase }) {
+  casesList.replaceChildren();
+  for (const c of cases) {
+    const li = document.createElement('li');
+    li.className = 'chat-history__case';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button button--small chat-history__case-open';
+    translate(button, 'history.case.open', { number: c.number, subject: c.subject });
+    button.dataset.caseId = c.id;
+    button.addEventListener('click', () => openCase?.(c.id));
+    const facts = translated('p', 'chat-history__facts', 'history.case.facts', {
+      status: { key: `tickets.status.${c.status}` },
+      department: c.department_name || c.department,
+      created: when(c.created_at),
+    });
+    li.append(button, facts);
+    casesList.append(li);
+  }
+  translate(casesHeading, 'history.cases');
+  casesHeading.hidden = casesList.hidden = !cases.length;
+}
+
+// Fills `box` (a <details> with refs summary, list and the cases' heading and
+// list) for a contact; leaves it hidden when the resident has no earlier
+// conversations and no cases, or it cannot be read.
+export async function loadHistory(contactId, { box, summary, list, casesHeading, casesList, idPrefix, openCase }) {
   let res;
   try {
     res = await api.get(`/api/v1/contacts/${enc(contactId)}/history?limit=20`);
@@ -125,8 +168,13 @@ export async function loadHistory(contactId, { box, summary, list, idPrefix }) {
     return;
   }
   const items = res.items || [];
-  if (!items.length) return;
-  translate(summary, 'history.summary', { n: items.length });
+  const cases = res.cases || [];
+  if (!items.length && !cases.length) return;
+  if (!cases.length) translate(summary, 'history.summary', { n: items.length });
+  else if (!items.length) translate(summary, 'history.summaryCasesOnly', { m: cases.length });
+  else translate(summary, 'history.summaryWithCases', { n: items.length, m: cases.length });
+  renderCases(cases, { casesHeading, casesList, openCase });
+  list.hidden = !items.length;
   list.replaceChildren();
   for (const item of items) {
     const li = document.createElement('li');

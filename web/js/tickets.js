@@ -646,6 +646,8 @@ export function createTicketsPanel({ root, user, selectedChat }) {
   })();
 
   return {
+    // Shows a case's details (e.g. one picked beside a chat) and moves the focus there.
+    open,
     destroy() {
       S.destroyed = true;
       for (const fn of cleanups) fn?.();

@@ -52,6 +52,11 @@ const el = {
   ratingResult: $('rating-result'),
   newChat: $('new-chat'),
   transcript: $('transcript'),
+  endChat: $('end-chat'),
+  endConfirm: $('end-confirm'),
+  endQuestion: $('end-question'),
+  endYes: $('end-yes'),
+  endNo: $('end-no'),
 };
 
 // ---- embedding ---------------------------------------------------------------
@@ -253,6 +258,7 @@ function resetConversation() {
   el.ratingForm.reset();
   el.ratingSubmit.disabled = false;
   el.message.value = '';
+  hideEndConfirm();
 }
 
 function showChat() {
@@ -484,8 +490,10 @@ function renderState() {
   }
   el.statusMain.parentElement.classList.toggle('w-status__chat--waiting', state === 'waiting');
 
-  const hadFocus = el.composerArea.contains(document.activeElement);
+  const hadFocus = el.composerArea.contains(document.activeElement) || el.endConfirm.contains(document.activeElement);
   el.composerArea.hidden = closed;
+  el.endChat.hidden = closed;
+  if (closed) hideEndConfirm();
   el.message.disabled = closed;
   el.closedPanel.hidden = !closed;
   if (closed) {
@@ -588,6 +596,50 @@ el.transcript.addEventListener('click', () => {
   const id = client.chatId || '';
   const head = [t('transcript.heading'), t('transcript.chat', { id }), t('transcript.saved', { time: localStamp(new Date()) })];
   downloadText(buildTranscript(messages, { head, label: authorText }), t('transcript.file', { id }));
+});
+
+// Ending the chat: the question opens in place and takes the focus; "No" or
+// Escape closes it and gives the focus back to "End chat".
+function hideEndConfirm() {
+  el.endConfirm.hidden = true;
+  el.endChat.setAttribute('aria-expanded', 'false');
+  el.endYes.disabled = false;
+}
+
+el.endChat.addEventListener('click', () => {
+  if (client.state === 'closed') return;
+  el.endConfirm.hidden = false;
+  el.endChat.setAttribute('aria-expanded', 'true');
+  el.endQuestion.focus();
+});
+
+el.endNo.addEventListener('click', () => {
+  hideEndConfirm();
+  el.endChat.focus();
+});
+
+el.endConfirm.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape') return;
+  e.preventDefault(); // not the panel's Escape
+  hideEndConfirm();
+  el.endChat.focus();
+});
+
+el.endYes.addEventListener('click', async () => {
+  if (el.endYes.disabled) return;
+  el.endYes.disabled = true;
+  el.chatError.textContent = '';
+  i18n.translate(el.connStatus, 'chat.ending');
+  const result = await client.end();
+  el.connStatus.textContent = '';
+  if (result.ok) {
+    // The state event has shown the closed panel; the reading position goes there.
+    el.closedTitle.focus();
+    return;
+  }
+  el.endYes.disabled = false;
+  i18n.translate(el.chatError, result.code === 'network' ? 'chat.offlineAction' : errorKey(result.code));
+  el.endQuestion.focus();
 });
 
 el.minimize.addEventListener('click', () => toHost('minimize'));

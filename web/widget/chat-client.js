@@ -570,6 +570,33 @@ export class ChatClient extends EventTarget {
     if (this.send({ type: 'typing' })) this.lastTypingSent = now;
   }
 
+  // The resident ends the chat (REST, so there is an answer either way).
+  // Resolves to {ok: true} once the server has it ended (also when it had
+  // ended already), or {ok: false, code}.
+  async end() {
+    if (!this.chat) return { ok: false, code: 'chat_not_found' };
+    let code = 'network';
+    try {
+      const res = await fetch(this.base + `/api/v1/public/chats/${encodeURIComponent(this.chat.chatId)}/end`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Visitor-Token': this.chat.token },
+        body: '{}',
+        credentials: 'omit',
+      });
+      const data = res.ok ? null : await res.json().catch(() => ({}));
+      code = data?.error?.code || 'unknown';
+      if (res.ok || code === 'chat_closed') {
+        this.setState('closed');
+        // The closing notice is stored a moment after the answer.
+        setTimeout(() => this.catchUp(), 300);
+        return { ok: true };
+      }
+    } catch {
+      // offline: code stays 'network'
+    }
+    return { ok: false, code };
+  }
+
   // Over the socket when it is up, otherwise over REST. Either way once.
   async rate(score, comment) {
     if (this.rated) {

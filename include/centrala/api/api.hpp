@@ -217,6 +217,8 @@ private:
         std::string bot_lang;               // the language of its last reply
         std::vector<std::string> said;      // the resident's last messages to the bot
         std::vector<std::string> answered;  // answers given ("topic.answer"), once each
+        bool ending = false;              // the resident's end is being written to disk
+        bool ended_by_resident = false;   // so the close is told as the resident's
     };
     // Why a chat goes to a person; said in the consultant's summary.
     enum class HandoffReason { asked, unsure, topic_needs_person, left_message };
@@ -256,6 +258,12 @@ private:
     Result<void> check_resident_text(LiveChat& chat, const std::string& text) const;
     void send_queue_position(LiveChat& chat, bool force);
     void on_chat_event(const routing::Event& e);
+    // The resident ends the chat (frame `end`, REST .../end): with the advisor
+    // it is closed, waiting it is abandoned, served it is closed as by the
+    // consultant. conflict `chat_closed` when it has ended already.
+    void end_by_resident(int64_t chat_id, std::function<void(Result<void>)> done);
+    // Tells the residents the chat is closed, stores the closing notice, then forgets the chat.
+    void finish_closed(int64_t chat_id);
     void check_abandoned_chats();
     Result<void> restore_chats();
     Result<int64_t> visitor_chat(const Request& req, const std::string& id_param);
@@ -268,6 +276,7 @@ private:
     void public_handoff(Call c);
     void public_rating(Call c);
     void public_button(Call c);
+    void public_end(Call c);
     void list_contacts(Call c);
     void get_contact(Call c);
     void contact_messages(Call c);

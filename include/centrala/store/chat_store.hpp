@@ -87,6 +87,12 @@ public:
     Result<void> move_to_queue(int64_t id, const std::string& queue, SysTime at);
     Result<void> mark_ended(int64_t id, const std::string& state, SysTime at, const std::string& disposition,
                             const std::string& note);
+    // Ends a chat that is still open (bot, waiting, active) as `state`; false
+    // when it had ended already (nothing is changed then).
+    Result<bool> end_open(int64_t id, const std::string& state, SysTime at);
+    // The topic of a closed conversation that ended without one (the resident
+    // ended it); false when it is not closed or has one already.
+    Result<bool> set_disposition(int64_t id, const std::string& disposition, const std::string& note);
     Result<void> set_priority(int64_t id, int priority);
 
     // Every message in one transaction (group commit). A client_msg_id seen

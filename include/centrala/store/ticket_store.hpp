@@ -116,6 +116,12 @@ std::string search_terms(std::string_view text);
 // form or by its stem); empty when the text has no words.
 std::string fts_query(std::string_view text);
 
+// ticket_scope (domain/ticket.hpp) in SQL: " AND (...)" over a tickets row
+// aliased `t`, nothing for supervisors and admins; bind_scope binds its
+// parameters from `i` on. Every query that shows staff a case uses these.
+std::string scope_sql(const TicketScope& s);
+void bind_scope(Statement& st, int& i, const TicketScope& s);
+
 class TicketStore {
 public:
     TicketStore(Database& db, std::string attachments_dir) : db_(db), attachments_dir_(std::move(attachments_dir)) {}
