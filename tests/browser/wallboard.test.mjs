@@ -168,6 +168,24 @@ test('after a server restart the wallboard reconnects and shows today\'s figures
   }, before, { timeout: 5000 });
 });
 
+test('a case opened from a waiting chat shows on its queue tile and in today\'s line', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const cases = page.locator('.tile[data-queue="general"] [data-field="cases"]');
+  await cases.waitFor();
+  const before = Number(await cases.textContent());
+  const chat = await waitingChat('Zofia Nowak');
+  const r = await apiAs(AGENT, 'POST', '/api/v1/tickets', {
+    subject: 'Nieodebrane odpady', category: 'odpady_deklaracja', contact_id: chat,
+  });
+  assert.equal(r.status, 201);
+  await page.waitForFunction(
+    (n) => document.querySelector('.tile[data-queue="general"] [data-field="cases"]')?.textContent === String(n),
+    before + 1,
+    { timeout: 5000 },
+  );
+  assert.match(await page.locator('#board-today').textContent(), new RegExp(`^Dziś założono spraw: ${before + 1};`));
+});
+
 test('TV mode: large type, no controls', async () => {
   const page = await openBoard(SUPERVISOR, '?tv=1');
   await page.locator('.tile[data-queue="general"]').waitFor({ state: 'visible' });
