@@ -11,6 +11,7 @@ import { api, onSessionLost } from '../js/api.js';
 import { createAgentSocket } from '../js/agent-socket.js';
 import { errorMessage } from '../js/errors.js';
 import { createLoginView } from '../js/login.js';
+import { buildStaffHeader } from '../js/staff-header.js';
 import * as session from '../js/session.js';
 import {
   addStrings,
@@ -677,6 +678,7 @@ function toLogin(options = {}) {
 
 async function start() {
   if (TV) document.body.classList.add('tv');
+  buildStaffHeader();
   initI18n();
   setupLanguageSwitcher(document.querySelector('.lang-switcher'));
   onLanguageChange(() => {
