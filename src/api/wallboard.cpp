@@ -178,9 +178,13 @@ Result<void> WallboardModule::load() {
         if (auto r = j.is_object() ? apply_override(queue, j) : Result<void>(Error::internal("not an object")); !r)
             spdlog::warn("queue settings for '{}' saved at run time not applied: {}", queue, r.error().message);
     }
-    // Today's counters from today's stored events.
+    // Today's counters from today's stored events; rows stored later are
+    // counted as they come (poll_stored).
     const auto now = ctx_.b.clock.now();
     today_ = to_warsaw(now).date;
+    auto last = stats_.last_event_id();
+    if (!last) return last.error();
+    counted_up_to_ = *last;
     auto by_queue = stats_.recount(today_, today_, store::GroupBy::queue);
     if (!by_queue) return by_queue.error();
     auto by_agent = stats_.recount(today_, today_, store::GroupBy::agent);
@@ -190,19 +194,26 @@ Result<void> WallboardModule::load() {
         const auto& c = row.counters;
         t.queues[row.key] = {c.offered, c.answered, c.answered_in_sla, c.abandoned, c.abandoned_short,
                              c.wait_ms,  c.handled,  c.handle_ms};
-        csat_queue_[row.key] = {c.csat_sum, c.csat_count};
+        today_queue_[row.key] = c;
     }
     for (const auto& row : *by_agent) {
         const auto& c = row.counters;
         const int64_t id = parse_id(row.key).value_or(0);
         t.agents[id] = {c.handled, c.handle_ms, c.missed};
-        csat_agent_[id] = {c.csat_sum, c.csat_count};
+        today_agent_[id] = c;
     }
     auto r = ctx_.b.routing.restore_today(t);
     if (!r) return r.error();
     ctx_.apply(*r);
     ratings_since_ = now - hours(24);
-    last_sample_minute_ = duration_cast<minutes>(now.time_since_epoch()).count();
+    // The charts' last hours, as they were shown before the restart.
+    auto samples = stats_.samples_since(now - hours(history_hours));
+    if (!samples) return samples.error();
+    for (const auto& text : *samples) {
+        json j = json::parse(text, nullptr, false);
+        if (j.is_object()) samples_.push_back(std::move(j));
+    }
+    last_sample_slot_ = duration_cast<seconds>(now.time_since_epoch()).count() / ctx_.opt.wallboard.sample_seconds;
     return Ok{};
 }
 
@@ -223,71 +234,89 @@ void WallboardModule::on_routing(const routing::Events& events) {
     if (pending_.size() >= 500) flush_events();
 }
 
+namespace {
+constexpr int poll_rows = 5000;
+}
+
 void WallboardModule::flush_events() {
     if (pending_.empty()) return;
     std::vector<store::StatEvent> batch;
     batch.swap(pending_);
+    // What was stored is counted at once (closes get their first-contact
+    // flag from the store), not at the next poll.
     on_store_worker(
         ctx_,
-        [this, batch = std::move(batch)]() -> Result<void> {
+        [this, batch = std::move(batch), after = counted_up_to_]() -> Result<std::vector<store::StatsStore::Stored>> {
             auto r = stats_.record(batch);
             if (!r) return r.error();
             if (*r > 0) spdlog::debug("{} statistics event(s) of unknown contacts skipped", *r);
-            return Ok{};
+            return stats_.stored_after(after, poll_rows);
         },
-        [](Result<void> r) {
-            if (!r) spdlog::error("statistics events not stored: {}", r.error().message);
+        [this](Result<std::vector<store::StatsStore::Stored>> r) {
+            if (!r) {
+                spdlog::error("statistics events not stored: {}", r.error().message);
+                return;
+            }
+            count_stored(*r);
         });
 }
 
-void WallboardModule::poll_ratings() {
-    rating_poll_running_ = true;
+// Ratings become contact_rated rows; then every row stored since the last
+// poll (ours, the ratings, cases the tickets store counted) is counted.
+void WallboardModule::poll_stored() {
+    poll_running_ = true;
     const SysTime since = ratings_since_;
     ratings_since_ = ctx_.b.clock.now() - minutes(1);  // ratings are stamped a moment before they are written
     on_store_worker(
         ctx_,
-        [this, since]() -> Result<std::vector<store::StatEvent>> {
+        [this, since, after = counted_up_to_]() -> Result<std::vector<store::StatsStore::Stored>> {
             auto events = stats_.new_ratings(since);
             if (!events) return events.error();
             if (auto r = stats_.record(*events); !r) return r.error();
-            return events;
+            return stats_.stored_after(after, poll_rows);
         },
-        [this](Result<std::vector<store::StatEvent>> r) {
-            rating_poll_running_ = false;
+        [this](Result<std::vector<store::StatsStore::Stored>> r) {
+            poll_running_ = false;
             if (!r) {
-                spdlog::error("ratings not counted: {}", r.error().message);
+                spdlog::error("stored statistics not counted: {}", r.error().message);
                 return;
             }
-            roll_day();
-            bool changed = false;
-            for (const auto& e : *r) {
-                if (!e.score || to_warsaw(e.at).date != today_) continue;
-                if (e.flags & store::stat::primary) {
-                    auto& q = csat_queue_[e.queue];
-                    q.sum += *e.score;
-                    q.count++;
-                }
-                if (e.agent_id) {
-                    auto& a = csat_agent_[*e.agent_id];
-                    a.sum += *e.score;
-                    a.count++;
-                }
-                changed = true;
-            }
-            if (changed) ctx_.stats_changed();
+            count_stored(*r);
+            if (r->size() == size_t(poll_rows)) last_poll_ = SysTime{};  // more to read: at the next tick
         });
+}
+
+void WallboardModule::count_stored(const std::vector<store::StatsStore::Stored>& rows) {
+    roll_day();
+    const int today = store::day_number(today_);
+    bool changed = false;
+    for (const auto& s : rows) {
+        // A flush and a poll may read the same rows: each is counted once.
+        if (s.id <= counted_up_to_) continue;
+        counted_up_to_ = s.id;
+        if (s.local_day != today) continue;
+        const auto& e = s.event;
+        store::add_to_counters(today_queue_[e.queue], e.type, e.flags, e.waited_ms, e.handled_ms, e.score, false);
+        if (e.agent_id)
+            store::add_to_counters(today_agent_[*e.agent_id], e.type, e.flags, e.waited_ms, e.handled_ms, e.score, true);
+        // Rows the core counted itself change nothing new on the board.
+        changed = changed || e.type == store::stat::closed || e.type == store::stat::case_opened ||
+                  e.type == store::stat::fcr_revoked || e.type == store::stat::rated;
+    }
+    if (changed) ctx_.stats_changed();
 }
 
 void WallboardModule::roll_day() {
     const Date d = to_warsaw(ctx_.b.clock.now()).date;
     if (d == today_) return;
     today_ = d;
-    csat_queue_.clear();
-    csat_agent_.clear();
+    today_queue_.clear();
+    today_agent_.clear();
 }
 
 void WallboardModule::take_sample() {
     const auto now = ctx_.b.clock.now();
+    const int every = ctx_.opt.wallboard.sample_seconds;
     json queues = json::array();
     int64_t waiting = 0, offered = 0, in_sla = 0;
     for (const auto& q : ctx_.b.routing.queue_stats()) {
@@ -296,27 +325,39 @@ void WallboardModule::take_sample() {
         offered += q.offered_today;
         in_sla += q.answered_in_sla_today;
     }
+    const SysTime slot{seconds(duration_cast<seconds>(now.time_since_epoch()).count() / every * every)};
     // All queues together: the service level weighted by what each was offered.
-    json sample = {{"at", to_rfc3339(floor<minutes>(now))},
+    json sample = {{"at", to_rfc3339(slot)},
                    {"waiting", waiting},
                    {"service_level_pct", round1(offered ? 100.0 * double(in_sla) / double(offered) : 100.0)},
                    {"queues", queues}};
     samples_.push_back(sample);
-    while (samples_.size() > size_t(history_minutes)) samples_.pop_front();
+    while (!samples_.empty()) {
+        SysTime at{};
+        if (parse_rfc3339(samples_.front().value("at", ""), at) && at >= now - hours(history_hours)) break;
+        samples_.pop_front();
+    }
     ctx_.push_to_supervisors({{"type", "stats_sample"}, {"sample", sample}});
+    on_store_worker(
+        ctx_, [this, slot, text = sample.dump(), keep = now - hours(history_hours)]() {
+            return stats_.save_sample(slot, text, keep);
+        },
+        [](Result<void> r) {
+            if (!r) spdlog::warn("chart sample not stored: {}", r.error().message);
+        });
 }
 
 void WallboardModule::tick() {
     roll_day();
     flush_events();
     const auto now = ctx_.b.clock.now();
-    if (!rating_poll_running_ && now - last_rating_poll_ >= seconds(2)) {
-        last_rating_poll_ = now;
-        poll_ratings();
+    if (!poll_running_ && now - last_poll_ >= seconds(2)) {
+        last_poll_ = now;
+        poll_stored();
     }
-    const int64_t minute = duration_cast<minutes>(now.time_since_epoch()).count();
-    if (minute != last_sample_minute_) {
-        last_sample_minute_ = minute;
+    const int64_t slot = duration_cast<seconds>(now.time_since_epoch()).count() / ctx_.opt.wallboard.sample_seconds;
+    if (slot != last_sample_slot_) {
+        last_sample_slot_ = slot;
         take_sample();
     }
 }
@@ -325,13 +366,29 @@ void WallboardModule::tick() {
 
 void WallboardModule::extend_stats(json& stats) const {
     const auto& th = ctx_.opt.wallboard;
+    // Counted from the stored rows (docs/metrics.md), like the report.
+    auto add_counted = [this](json& q, const std::string& id) {
+        auto c = today_queue_.find(id);
+        const store::Counters counted = c == today_queue_.end() ? store::Counters{} : c->second;
+        q["csat_avg"] = csat_json(counted.csat_sum, counted.csat_count);
+        q["csat_count"] = counted.csat_count;
+        q["closed_today"] = counted.closed;
+        q["first_contact_resolved_today"] = counted.fcr;
+        q["fcr_pct"] = round1(counted.fcr_pct());
+        q["cases_opened_today"] = counted.cases;
+    };
+    // All of today, also cases of contacts that never reached a queue.
+    store::Counters all;
+    for (const auto& [queue, c] : today_queue_) all += c;
+    stats["today"] = {{"closed", all.closed},
+                      {"first_contact_resolved", all.fcr},
+                      {"fcr_pct", round1(all.fcr_pct())},
+                      {"cases_opened", all.cases}};
     std::map<std::string, int> sla;
     for (const auto& q : ctx_.b.routing.queue_settings()) sla[q.id] = q.sla_seconds;
     for (auto& q : stats["queues"]) {
         const std::string id = q["id"].get<std::string>();
-        auto c = csat_queue_.find(id);
-        q["csat_avg"] = c == csat_queue_.end() ? json(nullptr) : csat_json(c->second.sum, c->second.count);
-        q["csat_count"] = c == csat_queue_.end() ? 0 : c->second.count;
+        add_counted(q, id);
         q["sla_seconds"] = sla[id];
         // Levels are decided here so every screen shows the same colours.
         json alerts = json::array();
@@ -354,9 +411,14 @@ void WallboardModule::extend_stats(json& stats) const {
     }
     for (auto& a : stats["agents"]) {
         const int64_t id = parse_id(a["id"].get<std::string>()).value_or(0);
-        auto c = csat_agent_.find(id);
-        a["csat_avg"] = c == csat_agent_.end() ? json(nullptr) : csat_json(c->second.sum, c->second.count);
-        a["csat_count"] = c == csat_agent_.end() ? 0 : c->second.count;
+        auto c = today_agent_.find(id);
+        const store::Counters counted = c == today_agent_.end() ? store::Counters{} : c->second;
+        a["csat_avg"] = csat_json(counted.csat_sum, counted.csat_count);
+        a["csat_count"] = counted.csat_count;
+        a["closed_today"] = counted.closed;
+        a["first_contact_resolved_today"] = counted.fcr;
+        a["fcr_pct"] = round1(counted.fcr_pct());
+        a["cases_opened_today"] = counted.cases;
     }
     stats["thresholds"] = {{"waiting_warn", th.waiting_warn},
                            {"waiting_alert", th.waiting_alert},
@@ -505,7 +567,8 @@ void WallboardModule::report(Call c) {
 void WallboardModule::history(Call c) {
     json items = json::array();
     for (const auto& s : samples_) items.push_back(s);
-    c.reply(Response::json(200, {{"interval_seconds", 60}, {"items", items}, {"next", nullptr}}));
+    c.reply(Response::json(
+        200, {{"interval_seconds", ctx_.opt.wallboard.sample_seconds}, {"items", items}, {"next", nullptr}}));
 }
 
 // ----------------------------------------------------------------- actions

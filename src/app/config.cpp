@@ -480,6 +480,7 @@ Config parse(const json& root, const std::string& source) {
         wo.integer("longest_wait_alert_seconds", w.longest_wait_alert_seconds, 1, 86400);
         wo.integer("service_level_warn_pct", w.service_level_warn_pct, 0, 100);
         wo.integer("service_level_alert_pct", w.service_level_alert_pct, 0, 100);
+        wo.integer("sample_seconds", w.sample_seconds, 1, 3600);
         wo.finish();
         if (w.waiting_alert < w.waiting_warn)
             throw ConfigError{"wallboard.waiting_alert", "must not be below wallboard.waiting_warn"};

@@ -167,6 +167,8 @@ void add_to_counters(Counters& c, const std::string& type, int flags, int64_t wa
         }
     } else if (type == stat::case_opened) {
         c.cases++;
+    } else if (type == stat::fcr_revoked) {
+        c.fcr--;  // the close it corrects counted one
     }
 }
 
@@ -282,48 +284,39 @@ Result<int> StatsStore::record(const std::vector<StatEvent>& events) {
     if (events.empty()) return 0;
     Transaction tx(db_);
     if (!tx.begun()) return db_.error("begin");
+    auto r = record_in_transaction(events);
+    if (!r) return r.error();
+    if (auto c = tx.commit(); !c) return c.error();
+    return r;
+}
+
+Result<int> StatsStore::record_in_transaction(const std::vector<StatEvent>& events) {
+    if (events.empty()) return 0;
     auto last_queued = db_.prepare(
-        "SELECT channel, topic FROM contact_events WHERE contact_id = ? AND type = 'contact_queued' "
+        "SELECT channel, topic, queue FROM contact_events WHERE contact_id = ? AND type = 'contact_queued' "
         "AND local_day IS NOT NULL ORDER BY id DESC LIMIT 1");
-    auto contact = db_.prepare("SELECT channel, topic FROM contacts WHERE id = ?");
-    auto transferred_before = db_.prepare(
-        "SELECT 1 FROM contact_events WHERE contact_id = ? AND type = 'contact_transferred' AND (flags & ?) != 0 LIMIT 1");
+    auto contact = db_.prepare("SELECT channel, topic, coalesce(queue, '') FROM contacts WHERE id = ?");
+    // First-contact resolution: never transferred, and no case opened.
+    auto not_first = db_.prepare(
+        "SELECT 1 FROM contact_events WHERE contact_id = ? AND ((type = 'contact_transferred' AND (flags & ?) != 0) "
+        "OR type = 'case_opened') LIMIT 1");
+    // Closes of this contact counted as resolved at first contact and not taken back yet.
+    auto resolved_closes = db_.prepare(
+        "SELECT c.id, c.at, c.queue, c.agent_id, c.channel, c.topic FROM contact_events c WHERE c.contact_id = ? "
+        "AND c.type = 'contact_closed' AND (c.flags & ?) != 0 AND c.local_day IS NOT NULL AND NOT EXISTS (SELECT 1 "
+        "FROM contact_events r WHERE r.contact_id = c.contact_id AND r.type = 'fcr_revoked' AND "
+        "json_extract(r.details, '$.closed_event') = c.id) ORDER BY c.id");
     auto insert = db_.prepare(
         "INSERT INTO contact_events (contact_id, at, type, queue, agent_id, details, local_day, local_hour, channel, "
         "topic, waited_ms, handled_ms, flags, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto hourly = db_.prepare(upsert_sql("stats_hourly", "local_day, local_hour, queue, topic, channel", 5));
     auto daily = db_.prepare(upsert_sql("stats_agent_daily", "local_day, agent_id, queue", 3));
-    for (auto* st : {&last_queued, &contact, &transferred_before, &insert, &hourly, &daily})
+    for (auto* st : {&last_queued, &contact, &not_first, &resolved_closes, &insert, &hourly, &daily})
         if (!*st) return st->error();
-    int skipped = 0;
-    for (const auto& e : events) {
-        contact->reset();
-        contact->bind(1, e.contact_id);
-        auto found = contact->step();
-        if (!found) return found.error();
-        if (!*found) {
-            ++skipped;
-            continue;
-        }
-        std::string channel = e.channel, topic = e.topic;
-        if (channel.empty() || topic.empty()) {
-            last_queued->reset();
-            last_queued->bind(1, e.contact_id);
-            auto q = last_queued->step();
-            if (!q) return q.error();
-            const Statement& src = *q ? *last_queued : *contact;
-            if (channel.empty()) channel = src.text(0);
-            if (topic.empty()) topic = src.text(1);
-        }
-        int flags = e.flags;
-        if (e.type == stat::closed) {
-            transferred_before->reset();
-            transferred_before->bind(1, e.contact_id).bind(2, int64_t(stat::transfer_queue | stat::transfer_agent));
-            auto t = transferred_before->step();
-            if (!t) return t.error();
-            // No case can exist yet (tickets are not part of the server yet).
-            if (!*t) flags |= stat::first_contact;
-        }
+
+    // One row: stored, and added to the sums through add_to_counters.
+    auto store_row = [&](const StatEvent& e, const std::string& channel, const std::string& topic,
+                         int flags) -> Result<int64_t> {
         const LocalTime lt = to_warsaw(e.at);
         const int day = day_number(lt.date);
         const int hour = lt.minute_of_day / 60;
@@ -333,6 +326,7 @@ Result<int> StatsStore::record(const std::vector<StatEvent>& events) {
         insert->bind(9, channel).bind(10, topic).bind(11, e.waited_ms).bind(12, e.handled_ms).bind(13, flags);
         insert->bind(14, e.score);
         if (auto r = insert->run(); !r) return r.error();
+        const int64_t id = db_.last_insert_id();
 
         Counters q;
         add_to_counters(q, e.type, flags, e.waited_ms, e.handled_ms, e.score, false);
@@ -352,9 +346,129 @@ Result<int> StatsStore::record(const std::vector<StatEvent>& events) {
                 if (auto r = daily->run(); !r) return r.error();
             }
         }
+        return id;
+    };
+
+    int skipped = 0;
+    for (const auto& event : events) {
+        StatEvent e = event;
+        contact->reset();
+        contact->bind(1, e.contact_id);
+        auto found = contact->step();
+        if (!found) return found.error();
+        if (!*found) {
+            ++skipped;
+            continue;
+        }
+        std::string channel = e.channel, topic = e.topic;
+        if (channel.empty() || topic.empty() || e.queue.empty()) {
+            last_queued->reset();
+            last_queued->bind(1, e.contact_id);
+            auto q = last_queued->step();
+            if (!q) return q.error();
+            const Statement& src = *q ? *last_queued : *contact;
+            if (channel.empty()) channel = src.text(0);
+            if (topic.empty()) topic = src.text(1);
+            if (e.queue.empty()) e.queue = src.text(2);
+        }
+        int flags = e.flags;
+        if (e.type == stat::closed) {
+            not_first->reset();
+            not_first->bind(1, e.contact_id).bind(2, int64_t(stat::transfer_queue | stat::transfer_agent));
+            auto t = not_first->step();
+            if (!t) return t.error();
+            if (!*t) flags |= stat::first_contact;
+        }
+        auto id = store_row(e, channel, topic, flags);
+        if (!id) return id.error();
+        if (e.type != stat::case_opened) continue;
+        // A case after the close: the close no longer counts as resolved.
+        std::vector<StatEvent> revoked;
+        resolved_closes->reset();
+        resolved_closes->bind(1, e.contact_id).bind(2, int64_t(stat::first_contact));
+        for (;;) {
+            auto row = resolved_closes->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            StatEvent r;
+            r.contact_id = e.contact_id;
+            r.type = stat::fcr_revoked;
+            r.at = from_unix_ms(resolved_closes->int64(1));
+            r.queue = resolved_closes->text(2);
+            if (!resolved_closes->is_null(3)) r.agent_id = resolved_closes->int64(3);
+            r.channel = resolved_closes->text(4);
+            r.topic = resolved_closes->text(5);
+            r.details = nlohmann::json{{"closed_event", resolved_closes->int64(0)}, {"case_event", *id}}.dump();
+            revoked.push_back(std::move(r));
+        }
+        for (const auto& r : revoked)
+            if (auto rid = store_row(r, r.channel, r.topic, 0); !rid) return rid.error();
     }
-    if (auto r = tx.commit(); !r) return r.error();
     return skipped;
+}
+
+Result<std::vector<StatsStore::Stored>> StatsStore::stored_after(int64_t after_id, int limit) {
+    auto st = db_.prepare(
+        "SELECT id, local_day, contact_id, at, type, queue, agent_id, channel, topic, waited_ms, handled_ms, flags, "
+        "score FROM contact_events WHERE id > ? AND local_day IS NOT NULL ORDER BY id LIMIT ?");
+    if (!st) return st.error();
+    st->bind(1, after_id).bind(2, int64_t{limit});
+    std::vector<Stored> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        Stored s;
+        s.id = st->int64(0);
+        s.local_day = int(st->int64(1));
+        auto& e = s.event;
+        e.contact_id = st->int64(2);
+        e.at = from_unix_ms(st->int64(3));
+        e.type = st->text(4);
+        e.queue = st->text(5);
+        if (!st->is_null(6)) e.agent_id = st->int64(6);
+        e.channel = st->text(7);
+        e.topic = st->text(8);
+        e.waited_ms = st->int64(9);
+        e.handled_ms = st->int64(10);
+        e.flags = int(st->int64(11));
+        if (!st->is_null(12)) e.score = int(st->int64(12));
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<int64_t> StatsStore::last_event_id() {
+    auto st = db_.prepare("SELECT coalesce(max(id), 0) FROM contact_events");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0);
+}
+
+Result<void> StatsStore::save_sample(SysTime minute, const std::string& sample_json, SysTime keep_from) {
+    auto put = db_.prepare("INSERT OR REPLACE INTO stats_samples (at, sample) VALUES (?, ?)");
+    auto prune = db_.prepare("DELETE FROM stats_samples WHERE at < ?");
+    if (!put) return put.error();
+    if (!prune) return prune.error();
+    put->bind(1, to_unix_ms(minute)).bind(2, sample_json);
+    if (auto r = put->run(); !r) return r.error();
+    prune->bind(1, to_unix_ms(keep_from));
+    return prune->run();
+}
+
+Result<std::vector<std::string>> StatsStore::samples_since(SysTime from) {
+    auto st = db_.prepare("SELECT sample FROM stats_samples WHERE at >= ? ORDER BY at");
+    if (!st) return st.error();
+    st->bind(1, to_unix_ms(from));
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(st->text(0));
+    }
+    return out;
 }
 
 Result<std::vector<ReportRow>> StatsStore::summary(Date from, Date to, GroupBy group) {

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "centrala/bot/text.hpp"
 #include "centrala/domain/ticket.hpp"
+#include "centrala/store/stats_store.hpp"
 
 namespace centrala::store {
 namespace {
@@ -200,6 +202,19 @@ Result<TicketRow> TicketStore::create(TicketRow t, const std::string& number_pre
     t.id = db_.last_insert_id();
     t.updated_at = t.created_at;
     if (auto r = add_history(t.id, t.created_at, actor, "status", std::nullopt, t.status); !r) return r.error();
+    if (t.contact_id) {
+        // Counted for the statistics in the same transaction, whoever opens the
+        // case (a consultant, the virtual advisor): "cases opened", and the
+        // contact is no longer resolved at first contact (docs/metrics.md).
+        StatEvent e;
+        e.contact_id = *t.contact_id;
+        e.at = t.created_at;
+        e.type = stat::case_opened;
+        e.agent_id = t.created_by;
+        nlohmann::json details = {{"ticket_id", std::to_string(t.id)}, {"number", t.number}, {"source", t.source}};
+        e.details = details.dump();
+        if (auto r = StatsStore(db_).record_in_transaction({e}); !r) return r.error();
+    }
     if (auto r = tx.commit(); !r) return r.error();
     return t;
 }

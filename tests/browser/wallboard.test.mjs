@@ -3,6 +3,8 @@
 // the queue tile within a second and the waiting chart updated with it, an
 // agent refused, TV mode without controls, axe-core without serious or
 // critical violations (in the three languages), and no CSP violations.
+// Canned responses edited on the board: search, create, edit, delete with
+// Polish validation messages (client and server), keyboard only, audited.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -11,6 +13,7 @@ import { axeSource, freePort, launchBrowser, runAxe, startServer, watchPage } fr
 
 const SUPERVISOR = { username: 'kierownik', password: 'Kierownik-2026!!', role: 'supervisor', displayName: 'Kierowniczka Zmiany' };
 const AGENT = { username: 'ewa', password: 'Ewa-Haslo-2026!!', role: 'agent', displayName: 'Ewa Konsultantka' };
+const ADMIN = { username: 'admin', password: 'Admin-Haslo-2026!!', role: 'admin', displayName: 'Administrator' };
 
 let server;
 let listen;
@@ -24,7 +27,7 @@ before(async () => {
   listen = `127.0.0.1:${await freePort()}`;
   server = await startServer({
     listen,
-    users: [SUPERVISOR, AGENT],
+    users: [SUPERVISOR, AGENT, ADMIN],
     configure(config) {
       for (const q of config.queues) q.hours = 'always';
       config.chat = { ...(config.chat || {}), max_open_chats_per_address: 1000 };
@@ -165,11 +168,30 @@ test('after a server restart the wallboard reconnects and shows today\'s figures
   }, before, { timeout: 5000 });
 });
 
+test('a case opened from a waiting chat shows on its queue tile and in today\'s line', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const cases = page.locator('.tile[data-queue="general"] [data-field="cases"]');
+  await cases.waitFor();
+  const before = Number(await cases.textContent());
+  const chat = await waitingChat('Zofia Nowak');
+  const r = await apiAs(AGENT, 'POST', '/api/v1/tickets', {
+    subject: 'Nieodebrane odpady', category: 'odpady_deklaracja', contact_id: chat,
+  });
+  assert.equal(r.status, 201);
+  await page.waitForFunction(
+    (n) => document.querySelector('.tile[data-queue="general"] [data-field="cases"]')?.textContent === String(n),
+    before + 1,
+    { timeout: 5000 },
+  );
+  assert.match(await page.locator('#board-today').textContent(), new RegExp(`^Dziś założono spraw: ${before + 1};`));
+});
+
 test('TV mode: large type, no controls', async () => {
   const page = await openBoard(SUPERVISOR, '?tv=1');
   await page.locator('.tile[data-queue="general"]').waitFor({ state: 'visible' });
   assert.equal(await page.locator('#queue-form').isVisible(), false);
   assert.equal(await page.locator('#contacts-table').isVisible(), false);
+  assert.equal(await page.locator('#canned-table').isVisible(), false);
   assert.equal(await page.locator('.lang-switcher').isVisible(), false);
   await assertAxeClean(page, 'wallboard in TV mode');
 });
@@ -178,4 +200,129 @@ test('an agent is told the wallboard is for supervisors', async () => {
   const page = await openBoard(AGENT);
   await page.locator('#board-denied').waitFor({ state: 'visible' });
   assert.equal(await page.locator('#board').isVisible(), false);
+});
+
+async function apiAs(user, method, path, body) {
+  const login = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user.username, password: user.password }),
+  });
+  assert.equal(login.status, 200);
+  const { token } = await login.json();
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: res.status === 204 ? null : await res.json() };
+}
+
+test('canned responses: a supervisor finds, adds, edits and deletes them with the keyboard, in Polish, audited', async () => {
+  const page = await openBoard(SUPERVISOR);
+  const section = page.locator('section.canned-admin');
+  await section.waitFor({ state: 'visible' });
+  // The queues arrive in the selects.
+  await page.waitForFunction(() => document.querySelectorAll('#cn-queue option').length > 1);
+
+  // New, by keyboard: the form opens with the focus in the title.
+  await page.getByRole('button', { name: 'Nowy szablon' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#canned-form').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'cn-title');
+
+  // Nothing filled in: Polish messages at the fields, focus on the first.
+  await page.locator('#canned-form').getByRole('button', { name: 'Zapisz szablon' }).click();
+  assert.equal(await page.locator('#cn-title-error').textContent(), 'Podaj tytuł szablonu.');
+  assert.equal(await page.locator('#cn-body-error').textContent(), 'Wpisz treść szablonu.');
+  assert.equal(await page.locator('#cn-title').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#canned-error').textContent(), 'Popraw zaznaczone pola.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'cn-title');
+
+  const title = 'Godziny <b>otwarcia</b> urzędu';
+  await page.keyboard.type(title);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Urząd jest czynny od 7:30 do 15:30. Pozdrawiam, {agent}');
+  await page.locator('#cn-queue').selectOption('general');
+  await page.locator('#cn-lang').selectOption('pl');
+  await page.locator('#cn-shortcut').fill('Zły skrót');
+  await page.locator('#cn-shortcut').press('Enter');
+  assert.equal(await page.locator('#cn-shortcut-error').textContent(),
+    'Skrót może zawierać tylko małe litery a–z, cyfry, _ i -, najwyżej 32 znaki.');
+  assert.equal(await page.locator('#cn-title-error').textContent(), '', 'the title is fine now');
+
+  // The server's limit (a chat message's length) in Polish, at the field.
+  await page.locator('#cn-shortcut').fill('godziny');
+  const body = await page.locator('#cn-body').inputValue();
+  await page.locator('#cn-body').fill('x'.repeat(4001));
+  await page.locator('#cn-shortcut').press('Enter');
+  await page.locator('#cn-body-error').filter({ hasText: 'Treść jest dłuższa, niż może być wiadomość czatu.' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'cn-body');
+  await assertAxeClean(page, 'canned responses form with errors');
+
+  await page.locator('#cn-body').fill(body);
+  await page.locator('#cn-shortcut').press('Enter');
+  await page.locator('#canned-status').filter({ hasText: `Dodano szablon „${title}”.` }).waitFor();
+  assert.equal(await page.locator('#canned-form').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'canned-new', 'focus back where it started');
+  const row = page.locator('#canned-body tr', { hasText: 'Godziny' });
+  await row.waitFor();
+  // Markup in a title is text.
+  assert.equal(await row.locator('th').textContent(), title);
+  assert.equal(await row.locator('b').count(), 0);
+  assert.match(await row.textContent(), /Informacja ogólna/);
+  const stored = await apiAs(SUPERVISOR, 'GET', '/api/v1/canned-responses?q=czynny');
+  const created = stored.json.items.find((i) => i.title === title);
+  assert.ok(created, 'stored on the server');
+  assert.equal(created.queue, 'general');
+  assert.equal(created.lang, 'pl');
+  assert.equal(created.shortcut, 'godziny');
+
+  // Search and filter.
+  await page.locator('#cf-q').fill('czynny');
+  await page.waitForFunction(() => document.querySelectorAll('#canned-body tr').length === 1);
+  await page.locator('#cf-lang').selectOption('en');
+  await page.locator('#canned-empty').waitFor({ state: 'visible' });
+  await page.locator('#cf-lang').selectOption('pl');
+  await row.waitFor();
+
+  // Edit by keyboard.
+  await page.getByRole('button', { name: `Edytuj szablon „${title}”` }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#canned-form-title').filter({ hasText: `Edycja szablonu „${title}”` }).waitFor();
+  assert.equal(await page.locator('#cn-shortcut').inputValue(), 'godziny');
+  await page.locator('#cn-body').fill('W piątki urząd jest czynny do 14:00.');
+  await page.locator('#canned-form').getByRole('button', { name: 'Zapisz szablon' }).click();
+  await page.locator('#canned-status').filter({ hasText: `Zapisano zmiany szablonu „${title}”.` }).waitFor();
+  await page.locator('#canned-body tr', { hasText: 'W piątki' }).waitFor();
+  const after = await apiAs(SUPERVISOR, 'GET', '/api/v1/canned-responses?q=piatki');
+  assert.equal(after.json.items.find((i) => i.id === created.id)?.body, 'W piątki urząd jest czynny do 14:00.');
+
+  // Escape closes an open form without saving.
+  await page.getByRole('button', { name: 'Nowy szablon' }).click();
+  await page.locator('#cn-title').fill('Nie zapisuj');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#canned-form').isVisible(), false);
+
+  // Delete, after the browser's confirmation.
+  await page.locator('#cf-q').fill('');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: `Usuń szablon „${title}”` }).click();
+  await page.locator('#canned-status').filter({ hasText: `Usunięto szablon „${title}”.` }).waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll('#canned-body th')].some((th) => th.textContent.includes('Godziny')));
+  assert.equal((await apiAs(SUPERVISOR, 'PATCH', `/api/v1/canned-responses/${created.id}`, { title: 'x' })).status, 404);
+
+  // An agent may read them but not change them.
+  assert.equal((await apiAs(AGENT, 'POST', '/api/v1/canned-responses', { title: 'x', body: 'y' })).status, 403);
+  // Every change is in the audit log, with who made it.
+  const audit = await apiAs(ADMIN, 'GET', '/api/v1/audit?limit=200');
+  assert.equal(audit.status, 200);
+  const mine = audit.json.items.filter((e) => e.actor === SUPERVISOR.username && e.target === `canned_response:${created.id}`);
+  assert.deepEqual(mine.map((e) => e.action).sort(),
+    ['canned_response_created', 'canned_response_deleted', 'canned_response_updated']);
+
+  await page.getByRole('button', { name: 'English' }).click();
+  assert.equal(await page.locator('#canned-title').textContent(), 'Canned responses');
+  await assertAxeClean(page, 'canned responses in English');
+  await page.getByRole('button', { name: 'Polski' }).click();
 });

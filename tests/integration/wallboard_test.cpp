@@ -176,11 +176,69 @@ TEST_F(WallboardTest, ScriptedDayAgreesLiveInTheReportInCsvAndAfterARestart) {
         if (line.rfind("general,", 0) == 0) general_line = line;
     EXPECT_EQ(general_line.rfind("general,4,3,", 0), 0u) << general_line;
 
+    // Before any case: two closes in general, A resolved at first contact
+    // (counted from the stored rows: at most a moment later).
+    s = live_until(sup, [](const json& s) { return queue_of(s, "general")["closed_today"] == 2; });
+    g = queue_of(s, "general");
+    EXPECT_EQ(g["closed_today"], 2);
+    EXPECT_EQ(g["first_contact_resolved_today"], 1);
+    EXPECT_EQ(g["fcr_pct"], 50.0);
+    EXPECT_EQ(g["cases_opened_today"], 0);
+
+    // Cases: anna opens one from A after closing it (A is no longer resolved
+    // at first contact) and one from C (transferred: nothing to take back);
+    // both count for general, where A and C were last queued. One more from a
+    // chat with the advisor that never reached a queue.
+    auto open_case = [&](const std::string& contact_id) {
+        auto r = http->post("/api/v1/tickets",
+                            {{"subject", "Nieodebrane odpady"}, {"category", "odpady_deklaracja"}, {"contact_id", contact_id}},
+                            {anna.auth()});
+        EXPECT_EQ(r.status, 201) << r;
+    };
+    open_case(a.chat_id);
+    open_case(c.chat_id);
+    Resident bot_only = create_chat("Daria");
+    open_case(bot_only.chat_id);
+    s = live_until(sup, [](const json& s) {
+        return queue_of(s, "general")["cases_opened_today"] == 2 && s["today"]["cases_opened"] == 3;
+    });
+    g = queue_of(s, "general");
+    EXPECT_EQ(g["closed_today"], 2);
+    EXPECT_EQ(g["first_contact_resolved_today"], 0) << "A got a case";
+    EXPECT_EQ(g["fcr_pct"], 0.0);
+    EXPECT_EQ(s["today"]["closed"], 2);
+    EXPECT_EQ(s["today"]["first_contact_resolved"], 0);
+    for (const auto& ag : s["agents"])
+        if (ag["id"] == anna.id) {
+            EXPECT_EQ(ag["cases_opened_today"], 3) << "anna opened all three";
+        }
+    for (const std::string source : {"sums", "events"}) {
+        SCOPED_TRACE(source);
+        json rep = report(sup, "group_by=queue&source=" + source);
+        json gr = item(rep, "queue", "general");
+        EXPECT_EQ(gr["cases_opened"], 2);
+        EXPECT_EQ(gr["closed"], 2);
+        EXPECT_EQ(gr["first_contact_resolved"], 0);
+        EXPECT_EQ(gr["fcr_pct"], 0.0);
+        EXPECT_EQ(rep["totals"]["cases_opened"], 3);
+        EXPECT_EQ(rep["totals"]["first_contact_resolved"], 0);
+        json ar = item(report(sup, "group_by=agent&source=" + source), "agent_id", anna.id);
+        EXPECT_EQ(ar["cases_opened"], 3);
+        EXPECT_EQ(ar["closed"], 2);
+        EXPECT_EQ(ar["first_contact_resolved"], 0);
+    }
+    auto csv_cases = http->get("/api/v1/reports/summary?group_by=day&format=csv", {bearer(sup.token)});
+    EXPECT_NE(csv_cases.body.find(",cases_opened,"), std::string::npos) << csv_cases.body;
+
     // A restart keeps today's figures.
     stop_server();
     start_server();
     sup = must_login("kierownik");
     json after = live(sup);
+    EXPECT_EQ(queue_of(after, "general")["cases_opened_today"], 2);
+    EXPECT_EQ(queue_of(after, "general")["first_contact_resolved_today"], 0);
+    EXPECT_EQ(queue_of(after, "general")["closed_today"], 2);
+    EXPECT_EQ(after["today"]["cases_opened"], 3);
     for (const std::string qid : {"general", "dept_interwencje"})
         for (const auto& k : compared) EXPECT_EQ(queue_of(after, qid)[k], queue_of(s, qid)[k]) << "after restart: " << qid << " " << k;
     EXPECT_EQ(queue_of(after, "general")["csat_avg"], 5.0);
@@ -285,6 +343,69 @@ TEST_F(WallboardTest, ActionsAreAuditedWatchingIsLiveAndWhispersNeverReachTheRes
         if (qq["id"] == "general") {
             EXPECT_EQ(qq["sla_seconds"], 45);
         }
+    }
+}
+
+}  // namespace
+}  // namespace centrala::testing::chat
+
+namespace centrala::testing::chat {
+namespace {
+
+// The "last hours" charts sample every second here, so a test sees samples
+// without waiting for the minute.
+class WallboardChartTest : public WallboardTest {
+protected:
+    void configure(json& config) override {
+        WallboardTest::configure(config);
+        config["wallboard"]["sample_seconds"] = 1;
+    }
+    json history(const Login& who) {
+        auto r = http->get("/api/v1/stats/history", {bearer(who.token)});
+        EXPECT_EQ(r.status, 200) << r;
+        return r.json();
+    }
+};
+
+TEST_F(WallboardChartTest, ARestartKeepsTheChartHistory) {
+    Login sup = must_login("kierownik");
+    Resident r = create_chat("Ewa");
+    connect_resident(r);
+    handoff(r);
+    // Samples with the waiting chat in them.
+    json before;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        before = history(sup);
+        int with_one = 0;
+        for (const auto& s : before["items"]) with_one += s["waiting"] == 1;
+        if (with_one >= 2) break;
+        std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_EQ(before["interval_seconds"], 1);
+    ASSERT_GE(before["items"].size(), 2u) << before.dump();
+    json last = before["items"].back();
+    EXPECT_EQ(last["waiting"], 1);
+    EXPECT_TRUE(last.contains("service_level_pct"));
+    ASSERT_TRUE(last["queues"].is_array());
+
+    stop_server();
+    start_server();
+    sup = must_login("kierownik");
+    json after = history(sup);
+    // Every sample shown before the restart is shown after it, unchanged.
+    std::map<std::string, json> by_time;
+    for (const auto& s : after["items"]) by_time[s["at"].get<std::string>()] = s;
+    for (const auto& s : before["items"]) {
+        auto it = by_time.find(s["at"].get<std::string>());
+        ASSERT_NE(it, by_time.end()) << "sample at " << s["at"] << " lost in the restart";
+        EXPECT_EQ(it->second, s);
+    }
+    // Oldest first.
+    std::string prev;
+    for (const auto& s : after["items"]) {
+        EXPECT_LT(prev, s["at"].get<std::string>());
+        prev = s["at"].get<std::string>();
     }
 }
 

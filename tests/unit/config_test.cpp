@@ -277,4 +277,12 @@ TEST(Config, WallboardThresholdsAreChecked) {
                   .find("wallboard.service_level_warn_pct"),
               std::string::npos);
     EXPECT_NE(error_after([](json& j) { j["wallboard"]["colour"] = "red"; }).find("wallboard.colour"), std::string::npos);
+    EXPECT_EQ(r->wallboard.sample_seconds, 60);
+    EXPECT_NE(error_after([](json& j) { j["wallboard"]["sample_seconds"] = 0; }).find("wallboard.sample_seconds"),
+              std::string::npos);
+    auto every_second = shipped();
+    every_second["wallboard"]["sample_seconds"] = 1;
+    auto r1 = app::parse_config(every_second.dump(), "t.json");
+    ASSERT_TRUE(r1.ok());
+    EXPECT_EQ(r1->wallboard.sample_seconds, 1);
 }

@@ -11,6 +11,7 @@
 #include "centrala/store/chat_store.hpp"
 #include "centrala/store/migrations.hpp"
 #include "centrala/store/stats_store.hpp"
+#include "centrala/store/ticket_store.hpp"
 
 using namespace centrala;
 using namespace centrala::routing;
@@ -111,6 +112,35 @@ protected:
         auto ev = stats->new_ratings(clock.now() - hours(1));
         ASSERT_TRUE(ev.ok());
         ASSERT_TRUE(stats->record(*ev).ok());
+    }
+    // A case opened from a contact through the tickets store, as the tickets
+    // module (or the virtual advisor: by = nullopt) does.
+    void open_case(ContactId id, std::optional<int64_t> by) {
+        store::TicketStore tickets(*db_, (std::filesystem::temp_directory_path() / "centrala-stats-att").string());
+        store::TicketRow t;
+        t.subject = "Dziura w jezdni";
+        t.category = "drogi";
+        t.department = "interwencje";
+        t.access_key_hash = "hash";
+        t.created_by = by;
+        t.contact_id = id;
+        t.created_at = clock.now();
+        t.due_at = clock.now() + hours(8);
+        auto r = tickets.create(t, "MCK", 2026, store::Actor{by, "test"});
+        ASSERT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    }
+    // What the wallboard counts live: every stored row of the day, through
+    // add_to_counters, as it polls them (WallboardModule::count_stored).
+    std::map<std::string, Counters> board_by_queue(Date day) {
+        std::map<std::string, Counters> out;
+        auto rows = stats->stored_after(0, 100000);
+        EXPECT_TRUE(rows.ok());
+        if (!rows.ok()) return out;
+        for (const auto& r : *rows)
+            if (r.local_day == store::day_number(day))
+                store::add_to_counters(out[r.event.queue], r.event.type, r.event.flags, r.event.waited_ms,
+                                       r.event.handled_ms, r.event.score, false);
+        return out;
     }
     const QueueStats& live(const std::string& id) {
         live_ = core->queue_stats();
@@ -394,4 +424,121 @@ TEST_F(StatsTest, EventsOfUnknownContactsAreSkippedNotFatal) {
     auto r = stats->record({e});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(*r, 1);
+}
+
+// Cases in the scripted day. After it (at 300 s):
+//  310  a case is opened from 101, closed at 85 as resolved at first contact:
+//       that resolution is taken back (fcr_revoked with the close's time)
+//  320  a case from 102 (already transferred, so no resolution to take back);
+//       it counts for dept, the queue 102 was last in
+//  330  108 arrives, agent 1 is offered it at once and accepts; 340 agent 1
+//       opens a case during the conversation; 400 closes it: not resolved
+//  410  109 closes without a case: resolved at first contact
+//  420  the virtual advisor opens a case from 107, a chat that never reached
+//       a queue (no agent; counted under queue "")
+TEST_F(StatsTest, CasesOpenedCountAndTakeFirstContactResolutionBack) {
+    scripted_day();
+    const Date today = date_of(2026, 11, 2);
+    {
+        auto before = stats->summary(today, today, GroupBy::queue);
+        ASSERT_TRUE(before.ok());
+        ASSERT_EQ(row(*before, "general").fcr, 1) << "101 was resolved at first contact until its case";
+    }
+    at(310);
+    open_case(101, 1);
+    at(320);
+    open_case(102, 1);
+    at(330);
+    contact(108);
+    served_by(108, 1);
+    run(core->accept(offer_of(1), 1));
+    at(340);
+    open_case(108, 1);
+    at(400);
+    run(core->close(108));
+    at(405);
+    contact(109);
+    served_by(109, 1);
+    run(core->accept(offer_of(1), 1));
+    at(410);
+    run(core->close(109));
+    at(420);
+    {
+        auto st = db_->prepare("INSERT INTO contacts (id, channel, state, topic, created_at) VALUES (107, 'chat', 'bot', 'report', ?)");
+        ASSERT_TRUE(st.ok());
+        st->bind(1, to_unix_ms(clock.now()));
+        ASSERT_TRUE(st->run().ok());
+    }
+    open_case(107, std::nullopt);
+
+    for (bool raw : {true, false}) {
+        SCOPED_TRACE(raw ? "recount over the events" : "report sums");
+        auto by_queue = raw ? stats->recount(today, today, GroupBy::queue) : stats->summary(today, today, GroupBy::queue);
+        ASSERT_TRUE(by_queue.ok());
+        const auto& g = row(*by_queue, "general");
+        EXPECT_EQ(g.closed, 3) << "101, 108, 109";
+        EXPECT_EQ(g.fcr, 1) << "109 only: 101 and 108 got a case";
+        EXPECT_EQ(g.cases, 2) << "101 and 108";
+        EXPECT_NEAR(g.fcr_pct(), 100.0 / 3.0, 1e-9);
+        const auto& d = row(*by_queue, "dept");
+        EXPECT_EQ(d.cases, 1) << "102 was last in dept";
+        EXPECT_EQ(d.fcr, 0);
+        EXPECT_EQ(row(*by_queue, "").cases, 1) << "the advisor's case of a chat never queued";
+
+        auto by_agent = raw ? stats->recount(today, today, GroupBy::agent) : stats->summary(today, today, GroupBy::agent);
+        ASSERT_TRUE(by_agent.ok());
+        const auto& a1 = row(*by_agent, "1");
+        EXPECT_EQ(a1.closed, 4) << "101, 102, 108, 109";
+        EXPECT_EQ(a1.fcr, 1);
+        EXPECT_EQ(a1.cases, 3) << "the advisor's case is no agent's";
+
+        auto by_day = raw ? stats->recount(today, today, GroupBy::day) : stats->summary(today, today, GroupBy::day);
+        ASSERT_TRUE(by_day.ok());
+        ASSERT_EQ(by_day->size(), 1u);
+        EXPECT_EQ((*by_day)[0].counters.cases, 4);
+        EXPECT_EQ((*by_day)[0].counters.closed, 4);
+        EXPECT_EQ((*by_day)[0].counters.fcr, 1);
+        EXPECT_DOUBLE_EQ((*by_day)[0].counters.fcr_pct(), 25.0);
+    }
+    // The correction sits where the close was counted: hour 10, queue general.
+    auto hours_rows = stats->summary(today, today, GroupBy::hour);
+    ASSERT_TRUE(hours_rows.ok());
+    ASSERT_EQ(hours_rows->size(), 1u);
+    EXPECT_EQ((*hours_rows)[0].counters.fcr, 1);
+
+    // Sums, recount and the wallboard's live count agree for every grouping.
+    for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
+        auto a = stats->summary(today, today, g);
+        auto b = stats->recount(today, today, g);
+        ASSERT_TRUE(a.ok() && b.ok());
+        ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
+        for (size_t i = 0; i < a->size(); ++i) {
+            EXPECT_EQ((*a)[i].key, (*b)[i].key);
+            EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
+        }
+    }
+    auto recount = stats->recount(today, today, GroupBy::queue);
+    ASSERT_TRUE(recount.ok());
+    auto board = board_by_queue(today);
+    for (const auto& r : *recount) EXPECT_EQ(board[r.key], r.counters) << "live board, queue '" << r.key << "'";
+
+    // A second case from 101 counts as a case and takes nothing back twice.
+    at(500);
+    open_case(101, 2);
+    auto again = stats->recount(today, today, GroupBy::queue);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(row(*again, "general").cases, 3);
+    EXPECT_EQ(row(*again, "general").fcr, 1);
+}
+
+TEST_F(StatsTest, ChartSamplesAreKeptForTheLastHoursOnly) {
+    const SysTime t0 = clock.now();
+    ASSERT_TRUE(stats->save_sample(t0 - hours(9), R"({"at":"old"})", t0 - hours(10)).ok());
+    ASSERT_TRUE(stats->save_sample(t0 - minutes(1), R"({"at":"a"})", t0 - hours(8)).ok());
+    ASSERT_TRUE(stats->save_sample(t0, R"({"at":"b"})", t0 - hours(8)).ok());
+    auto all = stats->samples_since(t0 - hours(24));
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2u) << "the nine-hour-old sample was pruned";
+    EXPECT_EQ((*all)[0], R"({"at":"a"})");
+    EXPECT_EQ((*all)[1], R"({"at":"b"})");
 }

@@ -10,6 +10,7 @@ import { errorMessage } from './errors.js';
 import { createConsole } from './console.js';
 import { createTicketsPanel } from './tickets.js';
 import { createLoginView } from './login.js';
+import { buildStaffHeader } from './staff-header.js';
 import * as session from './session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -139,6 +140,7 @@ async function refreshFromServer() {
 }
 
 async function start() {
+  buildStaffHeader();
   initI18n();
   setupLanguageSwitcher(document.querySelector('.lang-switcher'));
   onLanguageChange(updateTitle);

@@ -1,12 +1,60 @@
-// The staff login form: validation, submit, and the status and error
+// The staff login form: its markup (one copy for every staff page: the
+// console at / and the wallboard build it into their empty
+// <section id="login-view">), validation, submit, and the status and error
 // live regions.
 
-import { translate, clearTranslated } from './i18n.js';
+import { applyTranslations, translate, clearTranslated } from './i18n.js';
 import { errorMessage } from './errors.js';
 import * as session from './session.js';
 
+function node(tag, attrs = {}, children = []) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === true) e.setAttribute(k, '');
+    else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+// The login card's content, translated into the current language (texts
+// follow later language switches through their data-i18n keys).
+export function buildLoginMarkup(view) {
+  const field = (children) => node('div', { class: 'field' }, children);
+  view.replaceChildren(
+    node('h1', { id: 'login-title', class: 'card__title', tabindex: '-1', 'data-i18n': 'login.title' }),
+    node('p', { class: 'card__intro', 'data-i18n': 'login.intro' }),
+    node('p', { id: 'login-status', class: 'message message--info', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' }),
+    node('form', { id: 'login-form', class: 'form', method: 'post', novalidate: true }, [
+      field([
+        node('label', { class: 'field__label', for: 'username', 'data-i18n': 'login.username' }),
+        node('input', {
+          class: 'field__input', id: 'username', name: 'username', type: 'text', required: true, maxlength: '64',
+          autocomplete: 'username', autocapitalize: 'none', autocorrect: 'off', spellcheck: 'false',
+        }),
+      ]),
+      field([
+        node('label', { class: 'field__label', for: 'password', 'data-i18n': 'login.password' }),
+        node('input', {
+          class: 'field__input', id: 'password', name: 'password', type: 'password', required: true, maxlength: '256',
+          autocomplete: 'current-password',
+        }),
+        node('div', { class: 'field__extra' }, [
+          node('input', { class: 'checkbox', id: 'show-password', type: 'checkbox', 'aria-controls': 'password' }),
+          node('label', { for: 'show-password', 'data-i18n': 'login.showPassword' }),
+        ]),
+      ]),
+      node('p', { id: 'login-error', class: 'message message--error', role: 'alert', 'aria-live': 'assertive', 'aria-atomic': 'true' }),
+      node('button', { id: 'login-submit', class: 'button button--primary button--block', type: 'submit', 'data-i18n': 'login.submit' }),
+    ]),
+    node('p', { class: 'card__footnote', 'data-i18n': 'login.help' }),
+  );
+  applyTranslations(view);
+}
+
 export function createLoginView({ onLoggedIn }) {
   const view = document.getElementById('login-view');
+  if (!view.querySelector('#login-form')) buildLoginMarkup(view);
   const form = document.getElementById('login-form');
   const username = document.getElementById('username');
   const password = document.getElementById('password');

@@ -11,6 +11,7 @@ import { api, onSessionLost } from '../js/api.js';
 import { createAgentSocket } from '../js/agent-socket.js';
 import { errorMessage } from '../js/errors.js';
 import { createLoginView } from '../js/login.js';
+import { buildStaffHeader } from '../js/staff-header.js';
 import * as session from '../js/session.js';
 import {
   addStrings,
@@ -24,6 +25,7 @@ import {
 } from '../js/i18n.js';
 import { STRINGS } from './strings.js';
 import { barChart, lineChart } from './charts.js';
+import { createCannedEditor } from './canned-editor.js';
 
 addStrings(STRINGS);
 
@@ -96,6 +98,14 @@ function renderTiles() {
   const box = $('queue-tiles');
   const stats = state.stats;
   if (!stats) return;
+  // All of today, also cases of chats that never reached a queue.
+  if (stats.today) {
+    translate($('board-today'), 'wb.todayCases', {
+      cases: fmtNumber(stats.today.cases_opened),
+      pct: fmtNumber(stats.today.fcr_pct, 1),
+      closed: fmtNumber(stats.today.closed),
+    });
+  }
   box.replaceChildren();
   for (const q of stats.queues) {
     const tile = el('article', 'tile');
@@ -136,6 +146,10 @@ function renderTiles() {
     metric(dl, 'wb.q.csat', q.csat_avg === null || q.csat_avg === undefined
       ? '—'
       : t('wb.q.csatValue', { avg: fmtNumber(q.csat_avg, 1), count: q.csat_count }));
+    metric(dl, 'wb.q.fcr', q.closed_today
+      ? t('wb.q.fcrValue', { pct: fmtNumber(q.fcr_pct, 1), closed: fmtNumber(q.closed_today) })
+      : '—').dataset.field = 'fcr';
+    metric(dl, 'wb.q.cases', fmtNumber(q.cases_opened_today ?? 0)).dataset.field = 'cases';
     tile.append(dl);
     box.append(tile);
   }
@@ -545,6 +559,7 @@ async function loadQueues() {
     const res = await api.get('/api/v1/queues');
     state.queueSettings = res.items;
     fillQueueForm();
+    cannedEditor?.setQueues(res.items);
   } catch (e) {
     showError(e);
   }
@@ -653,6 +668,7 @@ function hideBoard() {
 }
 
 let loginView;
+let cannedEditor = null;
 
 function toLogin(options = {}) {
   hideBoard();
@@ -662,6 +678,7 @@ function toLogin(options = {}) {
 
 async function start() {
   if (TV) document.body.classList.add('tv');
+  buildStaffHeader();
   initI18n();
   setupLanguageSwitcher(document.querySelector('.lang-switcher'));
   onLanguageChange(() => {
@@ -672,6 +689,7 @@ async function start() {
     renderTrendCharts();
     renderReportCharts();
     renderReport();
+    cannedEditor?.relabel();
   });
   loginView = createLoginView({
     onLoggedIn: (user) => {
@@ -708,6 +726,7 @@ async function start() {
   for (const id of ['rp-from', 'rp-to', 'rp-group']) $(id).addEventListener('change', () => ($('rp-csv').href = reportQuery('csv')));
   $('rp-csv').href = reportQuery('csv');
   $('queue-form').addEventListener('submit', saveQueue);
+  if (!TV) cannedEditor = createCannedEditor();
   onSessionLost(() => toLogin({ status: { key: 'login.sessionExpired' } }));
 
   let user;

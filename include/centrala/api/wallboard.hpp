@@ -6,9 +6,14 @@
 //   and per-agent daily sums updated in the same transaction.
 // - At start, today's counters of the routing core are rebuilt from the
 //   stored events of today (Europe/Warsaw), so a restart does not zero them.
-// - CSAT today per queue and agent: ratings become contact_rated events
-//   (polled every 2 s), counted here and added to the `stats` body.
-// - A per-minute ring of samples (waiting, service level) for the charts.
+// - What the core does not count (closed, first-contact resolution, cases
+//   opened, CSAT) is counted here from the stored rows: today's recount at
+//   start, then every row stored since (read after each batch the module
+//   stores, and polled every 2 s, so cases opened by the tickets store and
+//   ratings count like everything else) through the same add_to_counters as
+//   the report; added to the `stats` body.
+// - A per-minute ring of samples (waiting, service level) for the charts,
+//   stored too, so a restart keeps the last hours.
 // - Actions, each audited: force an agent's state, move or prioritise a
 //   waiting contact, change a queue's settings (persisted, applied to the
 //   core), watch a chat read-only, whisper an internal note.
@@ -37,13 +42,10 @@ public:
     void on_message(const store::StoredMessage& m) override;
     void extend_stats(nlohmann::json& stats) const override;
 
-    // How many hours of per-minute samples are kept.
-    static constexpr int history_minutes = 8 * 60;
+    // How many hours of samples are kept.
+    static constexpr int history_hours = 8;
 
 private:
-    struct Csat {
-        int64_t sum = 0, count = 0;
-    };
 
     void report(Call c);
     void history(Call c);
@@ -55,7 +57,8 @@ private:
     void whisper(Call c);
 
     void flush_events();
-    void poll_ratings();
+    void poll_stored();
+    void count_stored(const std::vector<store::StatsStore::Stored>& rows);
     void take_sample();
     void roll_day();
     Result<void> apply_override(const std::string& queue, const nlohmann::json& settings);
@@ -66,13 +69,14 @@ private:
     // Network thread:
     std::vector<store::StatEvent> pending_;
     Date today_{};
-    std::map<std::string, Csat> csat_queue_;
-    std::map<int64_t, Csat> csat_agent_;
+    std::map<std::string, store::Counters> today_queue_;  // every stored row of today, queue view
+    std::map<int64_t, store::Counters> today_agent_;       // agent view
+    int64_t counted_up_to_ = 0;                            // the last contact_events id counted
     SysTime ratings_since_{};
-    SysTime last_rating_poll_{};
-    bool rating_poll_running_ = false;
+    SysTime last_poll_{};
+    bool poll_running_ = false;
     std::deque<nlohmann::json> samples_;
-    int64_t last_sample_minute_ = 0;
+    int64_t last_sample_slot_ = 0;
     std::unordered_map<int64_t, std::set<int64_t>> watchers_;  // contact -> supervisors watching it
 };
 

@@ -56,6 +56,8 @@ struct WallboardThresholds {
     int longest_wait_alert_seconds = 180;
     int service_level_warn_pct = 80;
     int service_level_alert_pct = 60;
+    // How often the "last hours" charts take a sample (seconds).
+    int sample_seconds = 60;
 };
 
 }  // namespace centrala

@@ -30,7 +30,12 @@ inline constexpr const char* closed = "contact_closed";
 inline constexpr const char* transferred = "contact_transferred";  // left the queue for another
 inline constexpr const char* missed = "offer_missed";              // an agent let an offer lapse
 inline constexpr const char* rated = "contact_rated";
-inline constexpr const char* case_opened = "case_opened";          // written once tickets exist
+inline constexpr const char* case_opened = "case_opened";          // a case (ticket) opened from the contact
+// A correction: a case was opened from a contact after its contact_closed row
+// had counted as first-contact resolution. Stored with that row's time, day,
+// hour, queue, agent, topic and channel, so it takes the resolution back
+// wherever the close was counted (sums, recount and the live board alike).
+inline constexpr const char* fcr_revoked = "fcr_revoked";
 
 enum Flags : int {
     answered_flag = 1,     // contact_assigned: the first answer in this queue entry
@@ -108,7 +113,29 @@ public:
 
     // Stores the events and adds them to the sums, all in one transaction.
     // Events of contacts not in the database are skipped (their count returned).
+    // An event with an empty queue is counted for the queue the contact was
+    // last queued in (else the contact's queue, else "").
+    // A case_opened event takes back the first-contact resolution of the
+    // contact's close if that was already counted (an fcr_revoked row).
     Result<int> record(const std::vector<StatEvent>& events);
+    // The same inside a transaction the caller holds (a case is counted in the
+    // transaction that creates it: TicketStore::create).
+    Result<int> record_in_transaction(const std::vector<StatEvent>& events);
+
+    // Stored statistics rows after `after_id` (oldest first, at most `limit`),
+    // for counting what others stored (cases, ratings) into the live figures.
+    struct Stored {
+        int64_t id = 0;
+        int local_day = 0;  // YYYYMMDD, Europe/Warsaw
+        StatEvent event;    // flags as stored
+    };
+    Result<std::vector<Stored>> stored_after(int64_t after_id, int limit);
+    Result<int64_t> last_event_id();
+
+    // The per-minute samples behind the wallboard's "last hours" charts:
+    // kept so a restart does not blank them (JSON text per minute).
+    Result<void> save_sample(SysTime minute, const std::string& sample_json, SysTime keep_from);
+    Result<std::vector<std::string>> samples_since(SysTime from);
 
     // The report: the stored sums for Warsaw days from..to (inclusive), grouped.
     Result<std::vector<ReportRow>> summary(Date from, Date to, GroupBy group);
