@@ -77,6 +77,7 @@ Result<void> FlowsModule::load() {
         Live l;
         l.state = std::move(*s);
         l.state.photo = l.state.photo && r.has_photo;
+        l.started = ctx_.b.clock.now();
         flows_[r.contact_id] = std::move(l);
     }
     next_cleanup_ = ctx_.b.clock.now() + std::chrono::minutes(1);
@@ -100,13 +101,15 @@ void FlowsModule::tick() {
             for (const auto& r : *open) ids.push_back(r.contact_id);
             return ids;
         },
-        [this](Result<std::vector<int64_t>> r) {
+        [this, now](Result<std::vector<int64_t>> r) {
             cleaning_ = false;
             next_cleanup_ = ctx_.b.clock.now() + std::chrono::minutes(10);
             if (!r) return spdlog::warn("advisor dialogues: cleanup failed: {}", r.error().message);
             std::set<int64_t> keep(r->begin(), r->end());
+            // Dialogues begun since the cleanup was queued may not be on disk yet: kept.
             for (auto it = flows_.begin(); it != flows_.end();)
-                it = keep.count(it->first) || it->second.filing ? std::next(it) : flows_.erase(it);
+                it = keep.count(it->first) || it->second.filing || it->second.started >= now ? std::next(it)
+                                                                                           : flows_.erase(it);
         });
 }
 
@@ -146,6 +149,7 @@ void FlowsModule::save_and_say(int64_t chat_id, const bot::FlowReply& reply) {
 void FlowsModule::begin(int64_t chat_id, bot::FlowState s, const bot::FlowReply& first) {
     Live l;
     l.state = std::move(s);
+    l.started = ctx_.b.clock.now();
     flows_[chat_id] = std::move(l);
     save_and_say(chat_id, first);
 }

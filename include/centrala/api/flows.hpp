@@ -47,6 +47,7 @@ private:
         bot::FlowState state;
         bool filing = false;  // a case is being filed: inputs wait
         int photos = 0;       // uploads in this dialogue (bounded)
+        SysTime started{};    // begun (or loaded) at
     };
     // Stores the state, then says `reply` (asks the next question).
     void save_and_say(int64_t chat_id, const bot::FlowReply& reply);
