@@ -131,3 +131,45 @@ test('the /zgloszenie link inside the chat starts the report without leaving the
   await botMessage(page, 'Anulowano').waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('a large phone photo is scaled down in the browser before it is sent', async () => {
+  const { page, problems } = await newPage();
+  await page.goto(server.url + '/zgloszenie');
+  const first = botMessage(page, 'Co chcesz zgłosić?');
+  await first.waitFor();
+  await first.getByRole('button', { name: 'Dziura w jezdni lub chodniku' }).click();
+  await botMessage(page, 'Gdzie to jest?').waitFor();
+  await page.getByLabel('Twoja wiadomość').fill('ul. Polna 3');
+  await page.getByRole('button', { name: 'Wyślij', exact: true }).click();
+  await botMessage(page, 'Możesz dodać zdjęcie').waitFor();
+
+  // A 2400×1800 PNG like a camera's (a gradient with sensor noise): several
+  // megabytes, far over the server's limit of about one.
+  const base64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 2400;
+    c.height = 1800;
+    const ctx = c.getContext('2d');
+    const img = ctx.createImageData(c.width, c.height);
+    let x = 12345;
+    for (let i = 0; i < img.data.length; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      const pixel = i >> 2;
+      const base = ((pixel % c.width) / c.width) * 200 + 20;
+      img.data[i] = i % 4 === 3 ? 255 : base + (x & 15) - 8;
+    }
+    ctx.putImageData(img, 0, 0);
+    return c.toDataURL('image/png').split(',')[1];
+  });
+  const big = Buffer.from(base64, 'base64');
+  assert.ok(big.length > 1500000, `the test photo is over the server's limit (${big.length} bytes)`);
+  await page.locator('#report-photo').setInputFiles({ name: 'telefon.png', mimeType: 'image/png', buffer: big });
+  await page.locator('#flow-status', { hasText: 'Zdjęcie wysłane.' }).waitFor({ timeout: 20000 });
+  const contact = botMessage(page, 'informację o załatwieniu');
+  await contact.waitFor();
+  await contact.getByRole('button', { name: 'Nie, dziękuję' }).click();
+  const summary = botMessage(page, 'Sprawdź zgłoszenie');
+  await summary.waitFor();
+  assert.match(await summary.locator('.w-msg__text').textContent(), /Zdjęcie: dołączone/);
+  assert.deepEqual(problems, []);
+});

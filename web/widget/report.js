@@ -51,6 +51,31 @@ i18n.addStrings({
 });
 
 const PHOTO_TYPES = ['image/jpeg', 'image/png'];
+// Phone photos are often several megabytes; the server takes about one
+// (tickets.attachment_max_bytes). Larger ones are scaled down in the browser
+// to a JPEG of at most MAX_SIDE pixels on the longer side.
+const SHRINK_ABOVE = 900 * 1024;
+const MAX_SIDE = 1600;
+
+async function shrink(file) {
+  if (file.size <= SHRINK_ABOVE || typeof createImageBitmap !== 'function') return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close?.();
+    for (const quality of [0.85, 0.7, 0.5]) {
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
+      if (blob && blob.size <= SHRINK_ABOVE) return blob;
+    }
+  } catch {
+    // not decodable here: the server decides
+  }
+  return file;
+}
 
 // `client`: the ChatClient; `status`: a polite live region; `error`: the alert line.
 export function setupReport({ client, status, error }) {
@@ -105,7 +130,8 @@ export function setupReport({ client, status, error }) {
     if (!PHOTO_TYPES.includes(file.type)) return done(null, 'report.photoType');
     done('report.uploading');
     try {
-      const failed = await post('photo', file, { 'Content-Type': file.type });
+      const photo = await shrink(file);
+      const failed = await post('photo', photo, { 'Content-Type': photo.type || file.type });
       if (!failed) return done('report.uploaded');
       const key =
         failed.status === 413 ? 'report.photoTooLarge'
