@@ -22,6 +22,7 @@ json user_json(const User& u) {
             {"role", std::string(to_string(u.role))},
             {"skills", u.skills},
             {"capacity", u.capacity},
+            {"department", u.department.empty() ? json(nullptr) : json(u.department)},
             {"active", u.active},
             {"created_at", to_rfc3339(u.created_at)}};
 }
@@ -76,6 +77,17 @@ Result<std::string> read_display_name(const json& j) {
         return Error::invalid("invalid_field", "display_name must have 1 to 100 characters");
     for (unsigned char c : s)
         if (c < 0x20) return Error::invalid("invalid_field", "display_name must not contain control characters");
+    return s;
+}
+
+// null or "" clears it; otherwise a department id (whether it is configured
+// is checked where the configuration is known).
+Result<std::string> read_department(const json& j) {
+    if (j.is_null()) return std::string();
+    if (!j.is_string()) return Error::invalid("invalid_field", "department must be a department id or null");
+    auto s = j.get<std::string>();
+    if (!s.empty() && !valid_department_id(s))
+        return Error::invalid("invalid_field", "department must be a department id (a-z, 0-9, _ and -)");
     return s;
 }
 
@@ -682,6 +694,13 @@ void Api::list_users(Call c) {
     c.reply(Response::json(200, {{"items", items}, {"next", i < all.size() ? json(std::to_string(i)) : json(nullptr)}}));
 }
 
+bool Api::known_department(const std::string& id) const {
+    if (id.empty()) return true;
+    for (const auto& d : opt_.departments)
+        if (d.id == id) return true;
+    return false;
+}
+
 void Api::get_user(Call c) {
     auto id = parse_id(c.params["id"]);
     const User* u = id ? directory_.find(*id) : nullptr;
@@ -690,7 +709,8 @@ void Api::get_user(Call c) {
 }
 
 Result<User> Api::validate_new_user(const json& body, std::string& password_out) {
-    static const std::set<std::string> known = {"username", "password", "role", "display_name", "skills", "capacity"};
+    static const std::set<std::string> known = {"username", "password", "role",    "display_name",
+                                                "skills",   "capacity", "department"};
     for (auto it = body.begin(); it != body.end(); ++it)
         if (!known.count(it.key())) return Error::invalid("unknown_field", "unknown field '" + it.key() + "'");
     User u;
@@ -727,6 +747,11 @@ Result<User> Api::validate_new_user(const json& body, std::string& password_out)
         if (!cap) return cap.error();
         u.capacity = *cap;
     }
+    if (body.contains("department")) {
+        auto d = read_department(body["department"]);
+        if (!d) return d.error();
+        u.department = *d;
+    }
     return u;
 }
 
@@ -736,6 +761,8 @@ void Api::create_user(Call c) {
     std::string password;
     auto u = validate_new_user(*body, password);
     if (!u) return c.reply(Response::error(u.error()));
+    if (!known_department(u->department))
+        return c.reply(Response::error(400, "unknown_department", "No department '" + u->department + "'."));
     if (directory_.find_by_username(u->username))
         return c.reply(Response::error(409, "username_taken", "A user with this username already exists."));
     on_hasher([password, params = opt_.argon2]() { return crypto::hash_password(password, params); },
@@ -764,7 +791,8 @@ void Api::update_user(Call c) {
     if (!existing) return c.reply(Response::error(404, "user_not_found", "No such user."));
     auto body = json_body(c.request);
     if (!body) return c.reply(Response::error(body.error()));
-    static const std::set<std::string> known = {"display_name", "role", "skills", "capacity", "password", "active"};
+    static const std::set<std::string> known = {"display_name", "role",   "skills",    "capacity",
+                                                "password",     "active", "department"};
     for (auto it = body->begin(); it != body->end(); ++it)
         if (!known.count(it.key()))
             return c.reply(Response::error(400, "unknown_field", "unknown field '" + it.key() + "'"));
@@ -794,6 +822,14 @@ void Api::update_user(Call c) {
         if (!cap) return c.reply(Response::error(cap.error()));
         u.capacity = *cap;
         changes["capacity"] = u.capacity;
+    }
+    if (body->contains("department")) {
+        auto d = read_department((*body)["department"]);
+        if (!d) return c.reply(Response::error(d.error()));
+        if (!known_department(*d))
+            return c.reply(Response::error(400, "unknown_department", "No department '" + *d + "'."));
+        u.department = *d;
+        changes["department"] = u.department;
     }
     if (body->contains("active")) {
         if (!(*body)["active"].is_boolean())

@@ -829,7 +829,7 @@ std::optional<std::string> Api::closed_until(const std::string& topic, const std
         {"uk", {"понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"}}};
     const LocalTime when = to_warsaw(*opens), today = to_warsaw(now);
     const auto days_ahead = (std::chrono::sys_days{when.date} - std::chrono::sys_days{today.date}).count();
-    char clock[8], date[8];
+    char clock[16], date[16];  // room for any int, so the compiler can prove no truncation
     std::snprintf(clock, sizeof clock, "%02d:%02d", when.minute_of_day / 60, when.minute_of_day % 60);
     std::snprintf(date, sizeof date, "%02u.%02u", unsigned(when.date.day()), unsigned(when.date.month()));
     const auto& names = weekdays.count(lang) ? weekdays.at(lang) : weekdays.at("pl");

@@ -177,8 +177,11 @@ Result<void> TicketsModule::load() {
     if (ec)
         return Error::internal("cannot create the attachments directory " + ctx_.opt.tickets.attachments_dir + ": " +
                                ec.message());
-    // The first retention pass runs a minute after start, then hourly.
-    next_retention_ = ctx_.b.clock.now() + std::chrono::minutes(1);
+    // The first retention pass runs a minute after start (sooner when the
+    // interval is shorter), then every `retention_interval_seconds` (an hour).
+    next_retention_ = ctx_.b.clock.now() + std::min<std::chrono::seconds>(
+                                               std::chrono::minutes(1),
+                                               std::chrono::seconds(ctx_.opt.tickets.retention_interval_seconds));
     return Ok{};
 }
 
@@ -189,7 +192,9 @@ void TicketsModule::tick() {
     run_retention([this](size_t erased) {
         retention_running_ = false;
         // A full batch means more are due: go on soon instead of in an hour.
-        next_retention_ = ctx_.b.clock.now() + (erased >= 500 ? std::chrono::seconds(1) : std::chrono::seconds(3600));
+        next_retention_ = ctx_.b.clock.now() + (erased >= 500 ? std::chrono::seconds(1)
+                                                              : std::chrono::seconds(
+                                                                    ctx_.opt.tickets.retention_interval_seconds));
         public_reads_.prune(ctx_.b.clock.now());
         public_creates_.prune(ctx_.b.clock.now());
     });
@@ -219,7 +224,8 @@ void TicketsModule::run_retention(std::function<void(size_t)> done) {
 void TicketsModule::add_routes(Router& router) {
     auto bind = [this](void (TicketsModule::*m)(Call)) { return [this, m](Call c) { (this->*m)(std::move(c)); }; };
     router.add("GET", "/api/v1/ticket-categories", Access::agent, bind(&TicketsModule::categories));
-    router.add("GET", "/api/v1/tickets.csv", Access::supervisor, bind(&TicketsModule::export_csv));
+    // Staff export what they may list (ticket_scope); personal data is never in it.
+    router.add("GET", "/api/v1/tickets.csv", Access::agent, bind(&TicketsModule::export_csv));
     router.add("POST", "/api/v1/tickets", Access::agent, bind(&TicketsModule::create));
     router.add("GET", "/api/v1/tickets", Access::agent, bind(&TicketsModule::list));
     router.add("GET", "/api/v1/tickets/{id}", Access::agent, bind(&TicketsModule::get));
@@ -290,6 +296,7 @@ json TicketsModule::ticket_json(const TicketRow& t, bool with_resident) const {
               {"contact_id", opt_id(t.contact_id)},
               {"location", nullptr},
               {"attributes", json::parse(t.attributes, nullptr, false)},
+              {"media_url", t.media_url.empty() ? json(nullptr) : json(t.media_url)},
               {"created_at", to_rfc3339(t.created_at)},
               {"updated_at", to_rfc3339(t.updated_at)},
               {"due_at", to_rfc3339(t.due_at)},
@@ -558,6 +565,7 @@ Result<store::TicketFilter> filter_from(const Request& req, const Principal& who
     if (!page) return page.error();
     f.limit = page->limit;
     f.offset = page->offset;
+    f.scope = ticket_scope(who.user);
     return f;
 }
 }  // namespace
@@ -619,8 +627,8 @@ void TicketsModule::get(Call c) {
     };
     on_store_worker(
         ctx_,
-        [this, id = *id]() -> Result<Full> {
-            auto t = store_.get(id);
+        [this, id = *id, scope = ticket_scope(c.who->user)]() -> Result<Full> {
+            auto t = store_.get(id, scope);
             if (!t) return t.error();
             auto cs = store_.comments(id, true);
             if (!cs) return cs.error();
@@ -719,8 +727,9 @@ void TicketsModule::update(Call c) {
     store::Actor actor{c.who->user.id, c.who->user.username};
     on_store_worker(
         ctx_,
-        [this, id = *id, ch, actor, now, supervisor, me = c.who->user.id]() mutable -> Result<std::pair<TicketRow, TicketRow>> {
-            auto before = store_.get(id);
+        [this, id = *id, ch, actor, now, supervisor, me = c.who->user.id,
+         scope = ticket_scope(c.who->user)]() mutable -> Result<std::pair<TicketRow, TicketRow>> {
+            auto before = store_.get(id, scope);
             if (!before) return before.error();
             if (!supervisor && ch.assignee_id && !*ch.assignee_id && before->assignee_id &&
                 *before->assignee_id != me)
@@ -781,7 +790,11 @@ void TicketsModule::comment(Call c) {
     cm.body = *text;
     cm.internal = (*body)["internal"].get<bool>();
     cm.created_at = ctx_.b.clock.now();
-    on_store_worker(ctx_, [this, cm] { return store_.add_comment(cm); },
+    on_store_worker(ctx_,
+                    [this, cm, scope = ticket_scope(c.who->user)]() -> Result<store::TicketComment> {
+                        if (auto t = store_.get(cm.ticket_id, scope); !t) return t.error();
+                        return store_.add_comment(cm);
+                    },
                     [this, c](Result<store::TicketComment> r) {
                         if (!r) return c.reply(Response::error(r.error()));
                         ctx_.audit(c.who, "ticket_commented", "ticket:" + std::to_string(r->ticket_id),
@@ -843,8 +856,9 @@ void TicketsModule::attach(Call c) {
     a.created_at = ctx_.b.clock.now();
     on_store_worker(
         ctx_,
-        [this, a, bytes = std::move(file.bytes), max = ctx_.opt.tickets.max_attachments_per_ticket]() -> Result<store::TicketAttachment> {
-            if (auto t = store_.get(a.ticket_id); !t) return t.error();
+        [this, a, bytes = std::move(file.bytes), max = ctx_.opt.tickets.max_attachments_per_ticket,
+         scope = ticket_scope(c.who->user)]() -> Result<store::TicketAttachment> {
+            if (auto t = store_.get(a.ticket_id, scope); !t) return t.error();
             return store_.add_attachment(a, bytes, max);
         },
         [this, c](Result<store::TicketAttachment> r) {
@@ -877,7 +891,11 @@ void TicketsModule::download(Call c) {
     if (!id || !aid) return c.reply(Response::error(404, "attachment_not_found", "No such attachment."));
     on_store_worker(
         ctx_,
-        [this, id = *id, aid = *aid]() -> Result<std::pair<store::TicketAttachment, std::string>> {
+        [this, id = *id, aid = *aid,
+         scope = ticket_scope(c.who->user)]() -> Result<std::pair<store::TicketAttachment, std::string>> {
+            // A case outside one's scope hides its attachments the same way.
+            if (auto t = store_.get(id, scope); !t)
+                return Error::not_found("attachment_not_found", "No such attachment.");
             auto a = store_.attachment(id, aid);
             if (!a) return a.error();
             auto bytes = store_.attachment_bytes(aid);
@@ -915,7 +933,12 @@ void TicketsModule::categories(Call c) {
     for (const auto& d : ctx_.opt.departments)
         departments.push_back(
             {{"id", d.id}, {"name", d.name}, {"queue", d.queue}, {"sla_business_hours", d.sla_business_hours}});
-    c.reply(Response::json(200, {{"services", services}, {"departments", departments}}));
+    c.reply(Response::json(200, {{"services", services},
+                                 {"departments", departments},
+                                 {"attachments", {{"max_bytes", ctx_.opt.tickets.attachment_max_bytes},
+                                                  {"max_per_case", ctx_.opt.tickets.max_attachments_per_ticket},
+                                                  {"types", {"image/png", "image/jpeg", "image/gif", "image/webp",
+                                                             "application/pdf"}}}}}));
 }
 
 // ---- resident ------------------------------------------------------------------

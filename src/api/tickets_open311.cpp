@@ -115,6 +115,23 @@ bool parse_w3c_time(const std::string& s, SysTime& out) {
 
 std::string w3c(SysTime t) { return to_rfc3339(t); }
 
+// GeoReport's media_url: an absolute http(s) URL of at most 1000 bytes with a
+// host, printable ASCII only (no spaces, quotes or angle brackets), so it is
+// safe to hand on as a link.
+bool valid_media_url(const std::string& u) {
+    if (u.size() > 1000) return false;
+    std::string lower = u.substr(0, 8);
+    for (auto& ch : lower) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    size_t host;
+    if (lower.rfind("https://", 0) == 0) host = 8;
+    else if (lower.rfind("http://", 0) == 0) host = 7;
+    else return false;
+    if (host >= u.size() || u[host] == '/' || u[host] == '?' || u[host] == '#') return false;
+    for (unsigned char ch : u)
+        if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '<' || ch == '>' || ch == '\\' || ch == '`') return false;
+    return true;
+}
+
 }  // namespace
 
 void TicketsModule::add_open311_routes(Router& router) {
@@ -229,7 +246,7 @@ json request_json(const TicketRow& t, const std::string& service_name, const std
             {"zipcode", ""},
             {"lat", t.lat ? json(*t.lat) : json(nullptr)},
             {"long", t.lon ? json(*t.lon) : json(nullptr)},
-            {"media_url", ""}};
+            {"media_url", t.media_url}};
 }
 }  // namespace
 
@@ -366,6 +383,9 @@ void TicketsModule::open311_create(Call c, const std::string& format) {
         !limited("first_name", 60, first, false) || !limited("last_name", 60, last, false))
         return;
     row.resident_name = first.empty() ? last : last.empty() ? first : first + " " + last;
+    row.media_url = get("media_url");
+    if (!row.media_url.empty() && !valid_media_url(row.media_url))
+        return bad("media_url must be an http:// or https:// address of at most 1000 characters");
     row.resident_phone = normalise_phone(row.resident_phone);
     const std::string lat = get("lat"), lon = get("long");
     if (lat.empty() != lon.empty()) return bad("lat and long go together");

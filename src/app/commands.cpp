@@ -382,7 +382,8 @@ int run_migrate(const std::vector<std::string>& argv) {
 }
 
 int run_user_add(const std::vector<std::string>& argv) {
-    auto args = parse_args(argv, {"--db", "--username", "--role", "--display-name", "--skills", "--config"}, {});
+    auto args = parse_args(argv, {"--db", "--username", "--role", "--display-name", "--skills", "--department", "--config"},
+                           {});
     if (!args) return 2;
     auto path = args->get("--db");
     if (!path || !args->get("--username") || !args->get("--role")) {
@@ -390,6 +391,7 @@ int run_user_add(const std::vector<std::string>& argv) {
         return 2;
     }
     crypto::Argon2Params params;
+    std::optional<std::vector<Department>> departments;  // known only with --config
     if (auto cfg_path = args->get("--config")) {
         auto cfg = load_config_file(*cfg_path);
         if (!cfg) {
@@ -397,6 +399,7 @@ int run_user_add(const std::vector<std::string>& argv) {
             return 2;
         }
         params = cfg->security.argon2;
+        departments = cfg->departments;
     }
     std::string password;
     if (!std::getline(std::cin, password)) {
@@ -413,6 +416,15 @@ int run_user_add(const std::vector<std::string>& argv) {
             return 2;
         }
         body["skills"] = *skills;
+    }
+    if (auto dep = args->get("--department")) {
+        body["department"] = *dep;
+        bool known = !departments;
+        for (const auto& d : departments.value_or(std::vector<Department>{})) known |= d.id == *dep;
+        if (!known) {
+            std::cerr << "centrala user add: --department " << *dep << " is not a department of the configuration\n";
+            return 2;
+        }
     }
     std::string pw;
     auto user = api::Api::validate_new_user(body, pw);

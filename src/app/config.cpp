@@ -374,6 +374,7 @@ void read_tickets(Obj o, TicketRules& t, const Limits& limits) {
                               ")"};
     o.integer("max_attachments_per_ticket", t.max_attachments_per_ticket, 0, 1000);
     o.integer("retention_days", t.retention_days, 1, 36500);
+    o.integer("retention_interval_seconds", t.retention_interval_seconds, 1, 86400);
     o.integer("public_lookups_per_minute", t.public_lookups_per_minute, 1, 100000);
     o.integer("public_creates_per_hour", t.public_creates_per_hour, 1, 100000);
     if (auto* v = o.raw("open311")) {

@@ -11,7 +11,8 @@ void usage() {
         "  centrala serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--demo]\n"
         "  centrala migrate --db PATH\n"
         "  centrala user add --db PATH --username NAME --role agent|supervisor|admin\n"
-        "                    [--display-name TEXT] [--skills vehicles:5,waste:3] [--config FILE]\n"
+        "                    [--display-name TEXT] [--skills vehicles:5,waste:3] [--department ID]\n"
+        "                    [--config FILE]\n"
         "                    (password read from standard input, one line)\n"
         "  centrala backup --db PATH --to FILE\n",
         stderr);

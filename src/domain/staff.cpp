@@ -40,6 +40,13 @@ bool valid_skill_id(std::string_view s) {
 
 bool valid_channel(std::string_view s) { return s == "voice" || s == "chat" || s == "video" || s == "callback"; }
 
+bool valid_department_id(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+    return true;
+}
+
 std::optional<Skills> parse_skills_list(std::string_view text) {
     Skills out;
     while (!text.empty()) {

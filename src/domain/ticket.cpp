@@ -84,3 +84,115 @@ std::optional<SysTime> add_business_hours(SysTime start, int business_hours, con
 }
 
 }  // namespace centrala
+
+namespace centrala {
+
+// Supervisors and admins see every case. Everyone else sees the cases they
+// created, are assigned to, or that came from a conversation they served;
+// second-line staff (with a department) also every case of their department.
+TicketScope ticket_scope(const User& u) {
+    TicketScope s;
+    s.everything = at_least(u.role, Role::supervisor);
+    s.user_id = u.id;
+    s.department = u.department;
+    return s;
+}
+
+namespace {
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return out;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_phone_separator(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')'; }
+
+// Every case-insensitive (ASCII) occurrence of `needle` replaced by `mark`.
+std::string replace_all_folded(const std::string& text, std::string_view needle, std::string_view mark) {
+    if (needle.empty()) return text;
+    const std::string hay = lower_ascii(text), key = lower_ascii(needle);
+    std::string out;
+    size_t from = 0;
+    for (size_t at = hay.find(key); at != std::string::npos; at = hay.find(key, from)) {
+        out.append(text, from, at - from);
+        out += mark;
+        from = at + key.size();
+    }
+    out.append(text, from, std::string::npos);
+    return out;
+}
+
+bool phone_matches(const std::string& digits, const std::string& phone) {
+    if (digits == phone) return true;
+    if (phone.size() < 9 || digits.size() < 9 || digits.size() > 14) return false;
+    // The national number, with or without a country code (+48, 0048) before it.
+    return digits.compare(digits.size() - 9, 9, phone, phone.size() - 9, 9) == 0;
+}
+
+std::string redact_phone(const std::string& text, const std::string& phone, std::string_view mark) {
+    std::string out;
+    const size_t n = text.size();
+    size_t i = 0;
+    while (i < n) {
+        const bool starts = is_digit(text[i]) || ((text[i] == '+' || text[i] == '(') && i + 1 < n && is_digit(text[i + 1]));
+        if (!starts) {
+            out += text[i++];
+            continue;
+        }
+        std::string digits;
+        size_t j = i, end = i;
+        if (!is_digit(text[j])) ++j;
+        while (j < n) {
+            if (is_digit(text[j])) {
+                digits += text[j++];
+                end = j;
+            } else if (is_phone_separator(text[j]) &&
+                       ((j + 1 < n && is_digit(text[j + 1])) ||
+                        (j + 2 < n && is_phone_separator(text[j + 1]) && is_digit(text[j + 2])))) {
+                ++j;
+            } else {
+                break;
+            }
+        }
+        if (phone_matches(digits, phone)) out += mark;
+        else out.append(text, i, end - i);
+        i = end;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> phone_variants(std::string_view phone) {
+    std::vector<std::string> out;
+    if (phone.empty()) return out;
+    out.emplace_back(phone);
+    std::string digits;
+    for (char c : phone)
+        if (is_digit(c)) digits += c;
+    const bool polish = digits.size() == 9 || (digits.size() == 11 && digits.rfind("48", 0) == 0) ||
+                        (digits.size() == 13 && digits.rfind("0048", 0) == 0);
+    if (!polish) return out;
+    const std::string national = digits.substr(digits.size() - 9);
+    for (const std::string& v : {national, "+48" + national, "48" + national, "0048" + national})
+        if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    return out;
+}
+
+std::string redact_contact(std::string_view text, std::string_view phone, std::string_view email,
+                           std::string_view name, std::string_view mark) {
+    std::string out(text);
+    // The e-mail first: its digits must not be taken for a phone number.
+    if (email.find('@') != std::string_view::npos) out = replace_all_folded(out, email, mark);
+    if (name.size() >= 3) out = replace_all_folded(out, name, mark);
+    std::string digits;
+    for (char c : phone)
+        if (is_digit(c)) digits += c;
+    if (digits.size() >= 5) out = redact_phone(out, digits, mark);
+    return out;
+}
+
+}  // namespace centrala

@@ -20,7 +20,8 @@ std::map<std::string, int> from_json_text(const std::string& s) {
 }
 
 constexpr const char* user_columns =
-    "id, username, display_name, role, password_hash, skills, capacity, active, created_at, password_changed_at";
+    "id, username, display_name, role, password_hash, skills, capacity, active, created_at, password_changed_at, "
+    "department";
 
 StoredUser read_user(const Statement& st) {
     StoredUser s;
@@ -34,6 +35,7 @@ StoredUser read_user(const Statement& st) {
     s.user.active = st.int64(7) != 0;
     s.user.created_at = from_unix_ms(st.int64(8));
     s.password_changed_at = from_unix_ms(st.int64(9));
+    s.user.department = st.text(10);
     return s;
 }
 
@@ -53,7 +55,7 @@ Result<StoredUser> StaffStore::insert_user(const User& u, const std::string& has
     const auto t0 = steady_now();
     auto st = db_.prepare(
         "INSERT INTO users (username, display_name, role, password_hash, skills, capacity, active, created_at, "
-        "updated_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "updated_at, password_changed_at, department) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return st.error();
     st->bind(1, u.username)
         .bind(2, u.display_name)
@@ -64,7 +66,8 @@ Result<StoredUser> StaffStore::insert_user(const User& u, const std::string& has
         .bind(7, u.active ? 1 : 0)
         .bind(8, to_unix_ms(now))
         .bind(9, to_unix_ms(now))
-        .bind(10, to_unix_ms(now));
+        .bind(10, to_unix_ms(now))
+        .bind(11, u.department);
     if (auto r = st->run(); !r) {
         if (r.error().kind == ErrorKind::conflict)
             return Error::conflict("username_taken", "a user with this username already exists");
@@ -112,7 +115,8 @@ Result<void> StaffStore::update_user(const User& u, const std::optional<std::str
     auto st = db_.prepare(
         "UPDATE users SET display_name = ?, role = ?, skills = ?, capacity = ?, active = ?, updated_at = ?, "
         "password_hash = COALESCE(?, password_hash), "
-        "password_changed_at = CASE WHEN ? IS NULL THEN password_changed_at ELSE ? END WHERE id = ?");
+        "password_changed_at = CASE WHEN ? IS NULL THEN password_changed_at ELSE ? END, department = ? "
+        "WHERE id = ?");
     if (!st) return st.error();
     st->bind(1, u.display_name)
         .bind(2, std::string(to_string(u.role)))
@@ -123,7 +127,8 @@ Result<void> StaffStore::update_user(const User& u, const std::optional<std::str
         .bind(7, hash)
         .bind(8, hash)
         .bind(9, to_unix_ms(now))
-        .bind(10, u.id);
+        .bind(10, u.department)
+        .bind(11, u.id);
     if (auto r = st->run(); !r) return r.error();
     if (db_.changes() == 0) return Error::not_found("user_not_found", "no such user");
     record_write(t0);

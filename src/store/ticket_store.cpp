@@ -20,7 +20,7 @@ constexpr const char* kColumns =
     "t.id, t.number, t.subject, t.description, t.category, t.department, t.priority, t.status, t.assignee_id, "
     "t.created_by, t.source, t.contact_id, t.lat, t.lon, t.address, t.attributes, t.resident_name, "
     "t.resident_phone, t.resident_email, t.resident_erased_at, t.access_key_hash, t.created_at, t.updated_at, "
-    "t.due_at, t.resolved_at, t.closed_at";
+    "t.due_at, t.resolved_at, t.closed_at, t.media_url";
 
 std::optional<int64_t> opt_int(const Statement& s, int col) {
     return s.is_null(col) ? std::nullopt : std::optional<int64_t>(s.int64(col));
@@ -60,6 +60,7 @@ TicketRow read_row(const Statement& s) {
     t.due_at = from_unix_ms(s.int64(23));
     t.resolved_at = opt_time(s, 24);
     t.closed_at = opt_time(s, 25);
+    t.media_url = s.text(26);
     return t;
 }
 
@@ -100,6 +101,23 @@ void sync_directory(const fs::path& dir) {
     if (fd < 0) return;
     (void)::fsync(fd);
     ::close(fd);
+}
+
+// The SQL form of ticket_scope (domain/ticket.hpp): " AND (...)" over the
+// tickets row `t`, with its parameters bound from `i` on. Nothing for
+// supervisors and admins.
+std::string scope_sql(const TicketScope& s) {
+    if (s.everything) return {};
+    std::string sql =
+        " AND (t.created_by = ? OR t.assignee_id = ? OR "
+        "t.contact_id IN (SELECT ca.contact_id FROM contact_agents ca WHERE ca.user_id = ?)";
+    if (!s.department.empty()) sql += " OR t.department = ?";
+    return sql + ")";
+}
+void bind_scope(Statement& st, int& i, const TicketScope& s) {
+    if (s.everything) return;
+    for (int k = 0; k < 3; ++k) st.bind(i++, s.user_id);
+    if (!s.department.empty()) st.bind(i++, s.department);
 }
 
 }  // namespace
@@ -165,15 +183,15 @@ Result<TicketRow> TicketStore::create(TicketRow t, const std::string& number_pre
     auto st = db_.prepare(
         "INSERT INTO tickets (number, subject, description, category, department, priority, status, assignee_id, "
         "created_by, source, contact_id, lat, lon, address, attributes, resident_name, resident_phone, "
-        "resident_email, access_key_hash, created_at, updated_at, due_at, search_terms) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "resident_email, access_key_hash, created_at, updated_at, due_at, search_terms, media_url) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st) return st.error();
     st->bind(1, t.number).bind(2, t.subject).bind(3, t.description).bind(4, t.category).bind(5, t.department);
     st->bind(6, t.priority).bind(7, t.status).bind(8, t.assignee_id).bind(9, t.created_by).bind(10, t.source);
     st->bind(11, t.contact_id).bind(12, t.lat).bind(13, t.lon).bind(14, t.address).bind(15, t.attributes);
     st->bind(16, t.resident_name).bind(17, t.resident_phone).bind(18, t.resident_email);
     st->bind(19, t.access_key_hash).bind(20, to_unix_ms(t.created_at)).bind(21, to_unix_ms(t.created_at));
-    st->bind(22, to_unix_ms(t.due_at)).bind(23, terms);
+    st->bind(22, to_unix_ms(t.due_at)).bind(23, terms).bind(24, t.media_url);
     if (auto r = st->run(); !r) return r.error();
     t.id = db_.last_insert_id();
     t.updated_at = t.created_at;
@@ -186,6 +204,18 @@ Result<TicketRow> TicketStore::get(int64_t id) {
     auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets t WHERE t.id = ?");
     if (!st) return st.error();
     st->bind(1, id);
+    auto has = st->step();
+    if (!has) return has.error();
+    if (!*has) return Error::not_found("ticket_not_found", "No such case.");
+    return read_row(*st);
+}
+
+Result<TicketRow> TicketStore::get(int64_t id, const TicketScope& scope) {
+    auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets t WHERE t.id = ?" + scope_sql(scope));
+    if (!st) return st.error();
+    int i = 1;
+    st->bind(i++, id);
+    bind_scope(*st, i, scope);
     auto has = st->step();
     if (!has) return has.error();
     if (!*has) return Error::not_found("ticket_not_found", "No such case.");
@@ -230,6 +260,7 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     if (f.overdue) sql += " AND t.status NOT IN ('resolved', 'closed') AND t.due_at < ?";
     if (f.created_from) sql += " AND t.created_at >= ?";
     if (f.created_to) sql += " AND t.created_at < ?";
+    if (f.scope) sql += scope_sql(*f.scope);
     if (f.sort == "due")
         sql += " ORDER BY t.due_at, t.id";
     else
@@ -250,6 +281,7 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     if (f.overdue) st->bind(i++, to_unix_ms(f.now));
     if (f.created_from) st->bind(i++, to_unix_ms(*f.created_from));
     if (f.created_to) st->bind(i++, to_unix_ms(*f.created_to));
+    if (f.scope) bind_scope(*st, i, *f.scope);
     st->bind(i++, int64_t{f.limit}).bind(i++, int64_t(f.offset));
     std::vector<TicketRow> out;
     for (;;) {
@@ -460,19 +492,70 @@ Result<std::string> TicketStore::attachment_bytes(int64_t attachment_id) {
     return ss.str();
 }
 
-Result<void> TicketStore::erase_ticket_resident(int64_t id, SysTime now) {
-    auto st = db_.prepare(
-        "UPDATE tickets SET resident_name = '', resident_phone = '', resident_email = '', "
-        "resident_erased_at = ?, updated_at = ? WHERE id = ?");
+// The resident's phone, e-mail and name redacted from the case's subject,
+// description and comments; the search index is rebuilt from what is left,
+// so the case is no longer found by them either.
+Result<void> TicketStore::redact_ticket_text(const TicketRow& t) {
+    const auto redact = [&](const std::string& text) {
+        return redact_contact(text, t.resident_phone, t.resident_email, t.resident_name);
+    };
+    auto cs = comments(t.id, true);
+    if (!cs) return cs.error();
+    const std::string subject = redact(t.subject), description = redact(t.description);
+    std::string terms = search_terms(subject + "\n" + description);
+    for (const auto& c : *cs) {
+        const std::string body = redact(c.body);
+        terms += ' ' + search_terms(body);
+        if (body == c.body) continue;
+        auto up = db_.prepare("UPDATE ticket_comments SET body = ? WHERE id = ?");
+        if (!up) return up.error();
+        up->bind(1, body).bind(2, c.id);
+        if (auto r = up->run(); !r) return r.error();
+    }
+    auto st = db_.prepare("UPDATE tickets SET subject = ?, description = ?, search_terms = ? WHERE id = ?");
     if (!st) return st.error();
-    st->bind(1, to_unix_ms(now)).bind(2, to_unix_ms(now)).bind(3, id);
+    st->bind(1, subject).bind(2, description).bind(3, terms).bind(4, t.id);
+    return st->run();
+}
+
+Result<void> TicketStore::erase_ticket_resident(const TicketRow& t, SysTime now, bool on_request) {
+    if (auto r = redact_ticket_text(t); !r) return r.error();
+    auto st = db_.prepare(
+        std::string("UPDATE tickets SET resident_name = '', resident_phone = '', resident_email = '', ") +
+        (on_request ? "media_url = '', " : "") + "resident_erased_at = ?, updated_at = ? WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, to_unix_ms(now)).bind(2, to_unix_ms(now)).bind(3, t.id);
     if (auto r = st->run(); !r) return r.error();
-    auto chat = db_.prepare(
-        "UPDATE contacts SET resident_name = '' WHERE id = (SELECT contact_id FROM tickets WHERE id = ?)");
-    if (!chat) return chat.error();
-    chat->bind(1, id);
-    if (auto r = chat->run(); !r) return r.error();
-    return add_history(id, now, Actor{std::nullopt, "system"}, "resident", std::string("(personal data)"),
+    if (t.contact_id) {
+        auto chat = db_.prepare("UPDATE contacts SET resident_name = '' WHERE id = ?");
+        if (!chat) return chat.error();
+        chat->bind(1, *t.contact_id);
+        if (auto r = chat->run(); !r) return r.error();
+    }
+    if (t.contact_id && on_request) {
+        // What the conversation said goes; that it happened (times, authors,
+        // queue, topic, rating score) stays for the statistics.
+        auto note = db_.prepare("SELECT close_note FROM contacts WHERE id = ?");
+        if (!note) return note.error();
+        note->bind(1, *t.contact_id);
+        auto has = note->step();
+        if (!has) return has.error();
+        const std::string close_note =
+            *has ? redact_contact(note->text(0), t.resident_phone, t.resident_email, t.resident_name) : std::string();
+        for (const char* sql : {"UPDATE messages SET body = '[usunięto]', buttons = NULL WHERE contact_id = ?",
+                                "UPDATE ratings SET comment = '' WHERE contact_id = ?"}) {
+            auto w = db_.prepare(sql);
+            if (!w) return w.error();
+            w->bind(1, *t.contact_id);
+            if (auto r = w->run(); !r) return r.error();
+        }
+        auto c = db_.prepare(
+            "UPDATE contacts SET summary = '', address = '', resident_key_hash = NULL, close_note = ? WHERE id = ?");
+        if (!c) return c.error();
+        c->bind(1, close_note).bind(2, *t.contact_id);
+        if (auto r = c->run(); !r) return r.error();
+    }
+    return add_history(t.id, now, Actor{std::nullopt, "system"}, "resident", std::string("(personal data)"),
                        std::string("(erased)"));
 }
 
@@ -500,7 +583,9 @@ Result<std::vector<std::string>> TicketStore::erase_expired(SysTime now, int def
     }
     std::vector<std::string> numbers;
     for (const auto& [id, number] : due) {
-        if (auto r = erase_ticket_resident(id, now); !r) return r.error();
+        auto t = get(id);
+        if (!t) return t.error();
+        if (auto r = erase_ticket_resident(*t, now, false); !r) return r.error();
         numbers.push_back(number);
     }
     if (auto r = tx.commit(); !r) return r.error();
@@ -509,11 +594,17 @@ Result<std::vector<std::string>> TicketStore::erase_expired(SysTime now, int def
 
 Result<std::vector<TicketRow>> TicketStore::by_resident(const std::string& phone, const std::string& email) {
     if (phone.empty() && email.empty()) return std::vector<TicketRow>{};
-    auto st = db_.prepare(std::string("SELECT ") + kColumns +
-                          " FROM tickets t WHERE (? <> '' AND t.resident_phone = ?) OR "
-                          "(? <> '' AND t.resident_email = ? COLLATE NOCASE) ORDER BY t.id");
+    // The phone however it was saved: "600100200" also finds "+48600100200".
+    const auto phones = phone_variants(phone);
+    std::string in = "NULL";  // never equal: no phone given matches nothing
+    for (size_t k = 0; k < phones.size(); ++k) in += ",?";
+    auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM tickets t WHERE t.resident_phone IN (" + in +
+                          ") OR (? <> '' AND t.resident_email = ? COLLATE NOCASE) ORDER BY t.id");
     if (!st) return st.error();
-    st->bind(1, phone).bind(2, phone).bind(3, lower_ascii(email)).bind(4, email);
+    int i = 1;
+    for (const auto& p : phones) st->bind(i++, p);
+    st->bind(i++, lower_ascii(email));
+    st->bind(i++, email);
     std::vector<TicketRow> out;
     for (;;) {
         auto has = st->step();
@@ -532,7 +623,7 @@ Result<std::vector<std::string>> TicketStore::erase_resident(const std::string& 
     if (!found) return found.error();
     std::vector<std::string> numbers;
     for (const auto& t : *found) {
-        if (auto r = erase_ticket_resident(t.id, now); !r) return r.error();
+        if (auto r = erase_ticket_resident(t, now, true); !r) return r.error();
         numbers.push_back(t.number);
     }
     if (auto r = tx.commit(); !r) return r.error();

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { axeSource, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
+import { axeSource, launchBrowser, runAxe, staffLogin, staffRequest, startServer, watchPage } from './support/harness.mjs';
 
-const OLA = { username: 'ola', password: 'Ola-Haslo-2026!', role: 'agent', displayName: 'Ola Nowak' };
+const OLA = { username: 'ola', password: 'Ola-Haslo-2026!', role: 'agent', displayName: 'Ola Nowak', skills: { vehicles: 3 } };
 const NAME = 'Zofia <b>Kamińska</b>';
 
 let server;
@@ -32,6 +32,7 @@ before(async () => {
       vr.exceptions = {};
       vr.horizon_days = 14;
       config.appointments.public_bookings_per_hour = 100;
+      for (const q of config.queues) q.hours = 'always'; // the in-chat booking test needs a consultant now
     },
   });
   browser = await launchBrowser();
@@ -137,5 +138,88 @@ test("the advisor's booking link /wizyta opens the widget on its booking view", 
   await page.locator('#appt-view').waitFor({ state: 'visible' });
   await page.getByLabel('Sprawa', { exact: true }).waitFor();
   assert.equal(await page.locator('#start-view').isVisible(), false);
+  assert.deepEqual(problems, []);
+});
+
+
+test('a consultant books a visit from the chat: the box offers slots for the chat topic, the resident gets the code in the chat', async () => {
+  // ---- a resident asks for a person about registering a car -----------------------
+  const created = await fetch(`${server.url}/api/v1/public/chats`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: NAME, topic: 'vehicles', lang: 'pl' }),
+  });
+  assert.equal(created.status, 201);
+  const { chat_id: chatId, visitor_token: token } = await created.json();
+  const residentHeaders = { 'Content-Type': 'application/json', 'X-Visitor-Token': token };
+  const handoff = await fetch(`${server.url}/api/v1/public/chats/${chatId}/handoff`, { method: 'POST', headers: residentHeaders });
+  assert.equal(handoff.status, 200, await handoff.text());
+
+  // ---- the consultant takes it ------------------------------------------------------
+  const { page: staff, problems } = await newPage();
+  await staff.goto(server.url + '/');
+  await staff.getByLabel('Nazwa użytkownika').fill(OLA.username);
+  await staff.getByLabel('Hasło', { exact: true }).fill(OLA.password);
+  await staff.getByLabel('Hasło', { exact: true }).press('Enter');
+  await staff.locator('.console').waitFor({ state: 'visible' });
+  await staff.waitForFunction(() => document.getElementById('connection')?.dataset.state === 'open');
+  await staff.getByRole('button', { name: 'Dostępny', exact: true }).click();
+  const offer = staff.locator('#offer-list > li').first();
+  await offer.waitFor({ state: 'visible', timeout: 15_000 });
+  await staff.keyboard.press('Alt+KeyA');
+  const panel = staff.locator(`.chat[data-contact-id="${chatId}"]`);
+  await panel.waitFor({ state: 'visible' });
+
+  // ---- the booking box in the chat ---------------------------------------------------
+  const box = panel.locator('details.appt-box');
+  await box.locator('summary', { hasText: 'Umów wizytę w urzędzie' }).click();
+  const slot = box.locator('.appt-slot').first();
+  await slot.waitFor({ state: 'visible' });
+  // The chat's topic picked the service; the resident's name is filled in, as text.
+  assert.equal(await box.getByLabel('Sprawa', { exact: true }).inputValue(), 'vehicle_registration');
+  assert.equal(await box.getByLabel('Imię i nazwisko mieszkańca').inputValue(), NAME);
+
+  // Submitting before choosing a time says what is missing and books nothing.
+  await box.getByRole('button', { name: 'Zarezerwuj', exact: true }).click();
+  assert.equal(await box.locator('.message--error').textContent(), 'Najpierw wybierz termin.');
+
+  const slotStart = await slot.getAttribute('data-start');
+  await slot.click();
+  assert.equal(await slot.getAttribute('aria-pressed'), 'true');
+  assert.match(await box.locator('.appt-box__chosen').textContent(), /^Wybrany termin: /);
+  await box.getByLabel('Telefon (opcjonalnie)').fill('600 300 400');
+  await box.getByRole('button', { name: 'Zarezerwuj', exact: true }).click();
+  const result = box.locator('.appt-box__result');
+  await staff.waitForFunction((el) => /Kod: /.test(el.textContent), await result.elementHandle());
+  const code = /Kod: ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(await result.textContent())?.[1];
+  assert.ok(code, `a code in: ${await result.textContent()}`);
+  assert.match(await result.textContent(), /stanowisko \d+/);
+  // The booked time is no longer offered.
+  await staff.waitForFunction(
+    ({ el, start }) => el.querySelectorAll('.appt-slot').length > 0 &&
+      ![...el.querySelectorAll('.appt-slot')].some((b) => b.dataset.start === start && b.getAttribute('aria-pressed') === 'true'),
+    { el: await box.elementHandle(), start: slotStart },
+  );
+
+  // ---- what the resident and the office see -------------------------------------------
+  const booking = await (await fetch(`${server.url}/api/v1/public/appointments/${code}`)).json();
+  assert.equal(booking.name, NAME);
+  assert.equal(booking.service_id, 'vehicle_registration');
+  assert.equal(new Date(booking.start).getTime(), new Date(slotStart).getTime());
+  const seen = async () => {
+    const r = await fetch(`${server.url}/api/v1/public/chats/${chatId}/messages?after=0`, { headers: residentHeaders });
+    return (await r.json()).items;
+  };
+  let told = false;
+  for (let i = 0; i < 50 && !told; i += 1) {
+    told = (await seen()).some((m) => m.text.includes(code));
+    if (!told) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(told, 'the resident reads the booking code in the chat');
+
+  // Leave the server as found: the chat closed, the consultant offline.
+  const staffToken = await staffLogin(server.url, OLA);
+  const closed = await staffRequest(server.url, staffToken, 'POST', `/api/v1/contacts/${chatId}/close`, { disposition: 'vehicles' });
+  assert.equal(closed.status, 200);
   assert.deepEqual(problems, []);
 });

@@ -2,9 +2,12 @@
 // (/sprawa) against the real server in headless Chromium: a consultant opens
 // a case from the chat in the selected tab (category from the chat's topic,
 // the chat linked), finds it again by a word of the description typed
-// without Polish letters, and the resident checks it with number and key.
+// without Polish letters, attaches a photo for the resident (a text file and
+// a too large one are refused in Polish), downloads it and the filtered list
+// as CSV, and the resident checks it with number and key (and gets the photo).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { axeSource, launchBrowser, runAxe, startServer, watchPage } from './support/harness.mjs';
@@ -22,6 +25,7 @@ before(async () => {
     users: [AGENT],
     configure(config) {
       for (const q of config.queues) q.hours = 'always';
+      config.tickets.attachment_max_bytes = 20000;
     },
   });
   browser = await launchBrowser();
@@ -114,6 +118,35 @@ test('a consultant creates a case from the chat and finds it by a word of its de
   await page.getByRole('button', { name: 'Dodaj komentarz' }).click();
   await page.locator('.tickets__comment-body', { hasText: 'zakładu energetycznego' }).waitFor();
 
+  // Attachments: refusals in Polish, then a photo the resident may see.
+  const fileInput = page.getByLabel('Plik (zdjęcie PNG, JPEG, GIF, WebP lub PDF)');
+  const addFile = page.getByRole('button', { name: 'Dodaj załącznik' });
+  await fileInput.setInputFiles({ name: 'notatka.txt', mimeType: 'text/plain', buffer: Buffer.from('to nie jest zdjęcie') });
+  await addFile.click();
+  await page.getByText('Tego rodzaju pliku nie można dołączyć. Dozwolone są zdjęcia (PNG, JPEG, GIF, WebP) i dokumenty PDF.').waitFor();
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+  await fileInput.setInputFiles({ name: 'duza.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(30000)]) });
+  await addFile.click();
+  await page.getByText(/^Plik jest za duży — największy dozwolony rozmiar to 20\skB\.$/).waitFor();
+  await fileInput.setInputFiles({ name: 'latarnia.png', mimeType: 'image/png', buffer: png });
+  await page.getByLabel('Widoczny dla mieszkańca').check();
+  await addFile.click();
+  await page.getByText('Dodano załącznik latarnia.png.').waitFor();
+  const link = page.locator('.tickets__attachments a', { hasText: 'latarnia.png' });
+  assert.equal(await page.locator('.tickets__attachments li').count(), 1, 'the refused files were not stored');
+  assert.match(await page.locator('.tickets__attachments li').textContent(), /dla mieszkańca/);
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.equal(download.suggestedFilename(), 'latarnia.png');
+  assert.deepEqual(readFileSync(await download.path()), png);
+
+  // The filtered list (still the search for "zeromskiego") as CSV.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Pobierz CSV' }).click()]);
+  assert.equal(csv.suggestedFilename(), 'sprawy.csv');
+  const rows = readFileSync(await csv.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.match(rows[0], /^number,subject,category,department/);
+  assert.equal(rows.length, 2, rows.join('\n'));
+  assert.ok(rows[1].startsWith(`${number},`), rows[1]);
+
   const violations = await runAxe(page, axe);
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), []);
@@ -131,6 +164,13 @@ test('a consultant creates a case from the chat and finds it by a word of its de
   await resPage.getByRole('heading', { name: `Sprawa ${number}` }).waitFor();
   assert.equal(await resPage.locator('#result-status').textContent(), 'Przekazana do wydziału');
   assert.match(await resPage.locator('#result-comments').textContent(), /zakładu energetycznego/);
+  // The photo marked "visible to the resident" is there for them, through the key.
+  await resPage.getByRole('heading', { name: 'Załączniki od urzędu' }).waitFor();
+  const [resDownload] = await Promise.all([
+    resPage.waitForEvent('download'),
+    resPage.locator('#result-attachments a', { hasText: 'latarnia.png' }).click(),
+  ]);
+  assert.deepEqual(readFileSync(await resDownload.path()), png);
   await resPage.getByRole('button', { name: 'English' }).click();
   assert.equal(await resPage.locator('#result-status').textContent(), 'Passed to the department');
   const resViolations = (await runAxe(resPage, axe)).filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -120,6 +120,28 @@ TEST(Router, MatchesPatternsAndReportsAllowedMethods) {
     EXPECT_NE(r.match("HEAD", "/api/v1/users").route, nullptr);
 }
 
+TEST(Router, FirstAddedRouteWinsAndLongPathsAreNotFound) {
+    Router r;
+    r.add("GET", "/api/v1/tickets/export", Access::agent, [](Call) {});
+    r.add("GET", "/api/v1/tickets/{id}", Access::agent, [](Call) {});
+    r.add("GET", "/api/v1/tickets/{id}/comments/{comment}", Access::agent, [](Call) {});
+    auto m = r.match("GET", "/api/v1/tickets/export");
+    ASSERT_NE(m.route, nullptr);
+    EXPECT_EQ(m.route->pattern, "/api/v1/tickets/export");
+    EXPECT_TRUE(m.params.empty());
+    m = r.match("GET", "/api/v1/tickets/7/comments/9");
+    ASSERT_NE(m.route, nullptr);
+    EXPECT_EQ(m.params.at("id"), "7");
+    EXPECT_EQ(m.params.at("comment"), "9");
+    EXPECT_EQ(r.match("GET", "/api/v1/tickets/7/attachments/9").route, nullptr);
+    std::string deep = "/api";
+    for (int i = 0; i < 40; ++i) deep += "/x";
+    m = r.match("GET", deep);
+    EXPECT_EQ(m.route, nullptr);
+    EXPECT_TRUE(m.allowed_methods.empty());
+    EXPECT_EQ(r.match("GET", "/").route, nullptr);
+}
+
 TEST(Directory, CountsActiveAdmins) {
     Directory d;
     User a;

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include "centrala/domain/ticket.hpp"
 
@@ -125,3 +126,58 @@ TEST(Warsaw, LocalToUtc) {
     EXPECT_EQ(from_warsaw(Date{year{2026} / January / 12}, 8 * 60), utc(2026, 1, 12, 7, 0));
     EXPECT_EQ(from_warsaw(Date{year{2026} / July / 1}, 8 * 60), utc(2026, 7, 1, 6, 0));
 }
+
+namespace centrala {
+
+TEST(RedactContact, PhoneInAnyWritingEmailAndName) {
+    const std::string t =
+        "Dzwonić: +48 600-100-200 albo 600 100 200 lub 0048600100200, (600) 100 200. "
+        "Mail: Jan.Kowalski@Example.PL, pisze JAN KOWALSKI. Konto 12600100200999 i kod 600100.";
+    const auto r = redact_contact(t, "+48600100200", "jan.kowalski@example.pl", "Jan Kowalski", "#");
+    EXPECT_EQ(r,
+              "Dzwonić: # albo # lub #, #. "
+              "Mail: #, pisze #. Konto 12600100200999 i kod 600100.");
+}
+
+TEST(RedactContact, NothingToMatchLeavesTheTextAlone) {
+    const std::string t = "Latarnia przy ul. Sienkiewicza 12 nie świeci od 3 dni (tel. 41 367 60 00).";
+    EXPECT_EQ(redact_contact(t, "", "", ""), t);
+    EXPECT_EQ(redact_contact(t, "600100200", "ola@example.pl", "Ola"), t);
+    // Too short to be a name or a number of its own.
+    EXPECT_EQ(redact_contact("Al. 12", "12", "", "Al"), "Al. 12");
+    // A phone stored without a country code still matches one written with it.
+    EXPECT_EQ(redact_contact("numer +48 600 100 200.", "600100200", "", ""), "numer [usunięto].");
+}
+
+TEST(TicketScope, SupervisorsSeeAllOthersTheirOwnAndTheirDepartment) {
+    User agent;
+    agent.id = 7;
+    agent.role = Role::agent;
+    EXPECT_FALSE(ticket_scope(agent).everything);
+    EXPECT_EQ(ticket_scope(agent).user_id, 7);
+    EXPECT_EQ(ticket_scope(agent).department, "");
+    agent.department = "odpady";
+    EXPECT_EQ(ticket_scope(agent).department, "odpady");
+    User boss = agent;
+    boss.role = Role::supervisor;
+    EXPECT_TRUE(ticket_scope(boss).everything);
+    boss.role = Role::admin;
+    EXPECT_TRUE(ticket_scope(boss).everything);
+}
+
+}  // namespace centrala
+
+namespace centrala {
+TEST(PhoneVariants, APolishNumberInEveryStoredForm) {
+    const std::vector<std::string> all = {"600100200", "+48600100200", "48600100200", "0048600100200"};
+    for (const auto& p : all) {
+        auto v = phone_variants(p);
+        std::sort(v.begin(), v.end());
+        auto want = all;
+        std::sort(want.begin(), want.end());
+        EXPECT_EQ(v, want) << p;
+    }
+    EXPECT_EQ(phone_variants("+380501234567"), std::vector<std::string>{"+380501234567"});
+    EXPECT_TRUE(phone_variants("").empty());
+}
+}  // namespace centrala

@@ -59,9 +59,10 @@ export function onSessionLost(fn) {
   return () => unauthenticatedListeners.delete(fn);
 }
 
-async function readBody(res) {
+async function readBody(res, responseType) {
   const type = res.headers.get('Content-Type') || '';
   if (res.status === 204 || res.status === 205) return null;
+  if (responseType === 'blob' && res.ok) return await res.blob();
   if (type.includes('application/json')) {
     try {
       return await res.json();
@@ -72,13 +73,18 @@ async function readBody(res) {
   return await res.text();
 }
 
-export async function request(method, path, { body, headers = {}, signal, notifySessionLost = true } = {}) {
+// `raw` sends a Blob or File as it is (with `contentType`) instead of JSON;
+// `responseType: 'blob'` returns a successful body as a Blob (downloads).
+export async function request(method, path, { body, raw, contentType, responseType, headers = {}, signal, notifySessionLost = true } = {}) {
   const m = method.toUpperCase();
   const h = { Accept: 'application/json', ...headers };
   const init = { method: m, headers: h, credentials: 'same-origin', cache: 'no-store', signal };
   if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    h['Content-Type'] = contentType || 'application/octet-stream';
+    init.body = raw;
   }
   if (!SAFE_METHODS.has(m)) {
     const token = csrf.get();
@@ -92,7 +98,7 @@ export async function request(method, path, { body, headers = {}, signal, notify
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network_error', 'The server could not be reached.');
   }
-  const data = await readBody(res);
+  const data = await readBody(res, responseType);
   if (res.ok) return data;
 
   const err = data && typeof data === 'object' && data.error ? data.error : {};
@@ -111,4 +117,7 @@ export const api = {
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
   delete: (path, opts) => request('DELETE', path, opts),
+  // A file as the raw request body, typed by the browser.
+  upload: (path, file, opts) => request('POST', path, { ...opts, raw: file, contentType: file.type || 'application/octet-stream' }),
+  download: (path, opts) => request('GET', path, { ...opts, responseType: 'blob' }),
 };

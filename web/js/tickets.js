@@ -69,6 +69,20 @@ addStrings({
     'tickets.priority.normal': 'zwykły',
     'tickets.priority.high': 'wysoki',
     'tickets.priority.urgent': 'pilny',
+    'tickets.search.csv': 'Pobierz CSV',
+    'tickets.detail.attachments': 'Załączniki',
+    'tickets.detail.noAttachments': 'Brak załączników.',
+    'tickets.detail.media': 'Zdjęcie przysłane przez mieszkańca',
+    'tickets.attach.file': 'Plik (zdjęcie PNG, JPEG, GIF, WebP lub PDF)',
+    'tickets.attach.public': 'Widoczny dla mieszkańca',
+    'tickets.attach.submit': 'Dodaj załącznik',
+    'tickets.attach.added': 'Dodano załącznik {name}.',
+    'tickets.attach.choose': 'Najpierw wybierz plik.',
+    'tickets.attach.tooLarge': 'Plik jest za duży — największy dozwolony rozmiar to {max}.',
+    'tickets.attach.wrongType': 'Tego rodzaju pliku nie można dołączyć. Dozwolone są zdjęcia (PNG, JPEG, GIF, WebP) i dokumenty PDF.',
+    'tickets.attach.mismatch': 'Zawartość pliku nie pasuje do jego typu. Sprawdź, czy to właściwy plik.',
+    'tickets.attach.tooMany': 'Ta sprawa ma już największą dozwoloną liczbę załączników.',
+    'tickets.attach.empty': 'Wybrany plik jest pusty.',
   },
   en: {
     'tickets.heading': 'Cases',
@@ -128,6 +142,20 @@ addStrings({
     'tickets.priority.normal': 'normal',
     'tickets.priority.high': 'high',
     'tickets.priority.urgent': 'urgent',
+    'tickets.search.csv': 'Download CSV',
+    'tickets.detail.attachments': 'Attachments',
+    'tickets.detail.noAttachments': 'No attachments.',
+    'tickets.detail.media': 'Photo sent by the resident',
+    'tickets.attach.file': 'File (PNG, JPEG, GIF or WebP image, or PDF)',
+    'tickets.attach.public': 'Visible to the resident',
+    'tickets.attach.submit': 'Add attachment',
+    'tickets.attach.added': 'Attachment {name} added.',
+    'tickets.attach.choose': 'Choose a file first.',
+    'tickets.attach.tooLarge': 'The file is too large — the largest allowed size is {max}.',
+    'tickets.attach.wrongType': 'This kind of file cannot be attached. Images (PNG, JPEG, GIF, WebP) and PDF documents are allowed.',
+    'tickets.attach.mismatch': 'The file’s content does not match its type. Check that it is the right file.',
+    'tickets.attach.tooMany': 'This case already has the largest allowed number of attachments.',
+    'tickets.attach.empty': 'The chosen file is empty.',
   },
   uk: {
     'tickets.heading': 'Справи',
@@ -187,6 +215,20 @@ addStrings({
     'tickets.priority.normal': 'звичайний',
     'tickets.priority.high': 'високий',
     'tickets.priority.urgent': 'терміновий',
+    'tickets.search.csv': 'Завантажити CSV',
+    'tickets.detail.attachments': 'Вкладення',
+    'tickets.detail.noAttachments': 'Вкладень немає.',
+    'tickets.detail.media': 'Фото, надіслане мешканцем',
+    'tickets.attach.file': 'Файл (зображення PNG, JPEG, GIF, WebP або PDF)',
+    'tickets.attach.public': 'Видимий для мешканця',
+    'tickets.attach.submit': 'Додати вкладення',
+    'tickets.attach.added': 'Додано вкладення {name}.',
+    'tickets.attach.choose': 'Спершу виберіть файл.',
+    'tickets.attach.tooLarge': 'Файл завеликий — найбільший дозволений розмір {max}.',
+    'tickets.attach.wrongType': 'Такий файл не можна додати. Дозволено зображення (PNG, JPEG, GIF, WebP) і документи PDF.',
+    'tickets.attach.mismatch': 'Вміст файлу не відповідає його типу. Перевірте, чи це правильний файл.',
+    'tickets.attach.tooMany': 'Ця справа вже має найбільшу дозволену кількість вкладень.',
+    'tickets.attach.empty': 'Вибраний файл порожній.',
   },
 });
 
@@ -228,6 +270,32 @@ function formatDateTime(iso) {
   return new Intl.DateTimeFormat(language(), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Warsaw' }).format(d);
 }
 
+function formatSize(bytes) {
+  const mb = bytes >= 1000 * 1000;
+  return new Intl.NumberFormat(language(), { style: 'unit', unit: mb ? 'megabyte' : 'kilobyte', maximumFractionDigits: 1 })
+    .format(mb ? bytes / 1e6 : bytes / 1e3);
+}
+
+// The upload's refusals in the user's language rather than the server's English sentence.
+const ATTACH_ERRORS = {
+  attachment_too_large: 'tickets.attach.tooLarge',
+  body_too_large: 'tickets.attach.tooLarge',
+  unsupported_file_type: 'tickets.attach.wrongType',
+  content_type_mismatch: 'tickets.attach.mismatch',
+  too_many_attachments: 'tickets.attach.tooMany',
+  empty_upload: 'tickets.attach.empty',
+};
+
+// Starts a download of a Blob under `name` (the object URL lives only for the click).
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 function showError(target, error) {
   const msg = errorMessage(error);
   // The server's sentence is more precise than a generic one for 400s.
@@ -238,7 +306,7 @@ function showError(target, error) {
 }
 
 export function createTicketsPanel({ root, user, selectedChat }) {
-  const S = { services: [], departments: [], destroyed: false, current: null };
+  const S = { services: [], departments: [], attachments: { max_bytes: 0, types: [] }, destroyed: false, current: null };
   const cleanups = [];
 
   // ---- creation -------------------------------------------------------------
@@ -332,23 +400,32 @@ export function createTicketsPanel({ root, user, selectedChat }) {
   const [depWrap, department] = field('tickets.search.department', el('select'));
   const overdueId = `tickets-f${++seq}`;
   const overdue = el('input', { type: 'checkbox', class: 'checkbox', id: overdueId });
+  const csvButton = el('button', { type: 'button', class: 'button', i18n: ['tickets.search.csv'] });
   const searchForm = el('form', { class: 'form tickets__search', role: 'search', novalidate: '' }, [
     qWrap, stWrap, depWrap,
     el('div', { class: 'field__extra' }, [overdue, el('label', { for: overdueId, i18n: ['tickets.search.overdue'] })]),
     el('button', { type: 'submit', class: 'button', i18n: ['tickets.search.submit'] }),
+    csvButton,
   ]);
   const resultsInfo = el('p', { class: 'tickets__count', role: 'status' });
   const results = el('ul', { class: 'tickets__list' });
   const listError = el('p', { class: 'message message--error', role: 'alert' });
   const detail = el('section', { class: 'tickets__detail', hidden: true, tabindex: '-1', 'aria-live': 'polite' });
 
-  async function search() {
-    clearTranslated(listError);
-    const params = new URLSearchParams({ sort: 'due', limit: '50' });
+  // The list's filters, for the list and the CSV export alike.
+  function filters() {
+    const params = new URLSearchParams({ sort: 'due' });
     if (q.value.trim()) params.set('q', q.value.trim());
     if (status.value) params.set('status', status.value);
     if (department.value) params.set('department', department.value);
     if (overdue.checked) params.set('overdue', 'true');
+    return params;
+  }
+
+  async function search() {
+    clearTranslated(listError);
+    const params = filters();
+    params.set('limit', '50');
     try {
       const data = await api.get(`/api/v1/tickets?${params}`);
       if (S.destroyed) return;
@@ -360,6 +437,19 @@ export function createTicketsPanel({ root, user, selectedChat }) {
   searchForm.addEventListener('submit', (e) => {
     e.preventDefault();
     search();
+  });
+  // The filtered list as a spreadsheet (the server's export, same filters and scope).
+  csvButton.addEventListener('click', async () => {
+    clearTranslated(listError);
+    csvButton.disabled = true;
+    try {
+      const blob = await api.download(`/api/v1/tickets.csv?${filters()}`);
+      if (!S.destroyed) saveBlob(blob, 'sprawy.csv');
+    } catch (err) {
+      if (!S.destroyed) showError(listError, err);
+    } finally {
+      csvButton.disabled = false;
+    }
   });
 
   function renderList(items) {
@@ -464,8 +554,67 @@ export function createTicketsPanel({ root, user, selectedChat }) {
       meta, actions, error,
       el('h4', { i18n: ['tickets.detail.history'] }), history,
       el('h4', { i18n: ['tickets.detail.comments'] }), comments, commentForm,
+      ...attachmentsSection(tk),
     );
     detail.hidden = false;
+  }
+
+  // Attachments: the list with download links (the staff route sends them as
+  // downloads), an upload (images and PDF, raw body typed by the browser) with
+  // "visible to the resident", and the photo link an Open311 report came with.
+  function attachmentsSection(tk) {
+    const list = el('ul', { class: 'tickets__attachments' });
+    for (const a of tk.attachments || []) {
+      const link = el('a', { href: `/api/v1/tickets/${enc(tk.id)}/attachments/${enc(a.id)}`, download: a.file_name, text: a.file_name });
+      const li = el('li', {}, [link, el('span', { text: ` · ${formatSize(a.size)}` })]);
+      if (a.public) li.append(' · ', el('span', { class: 'tickets__public', i18n: ['tickets.detail.publicTag'] }));
+      list.append(li);
+    }
+    if (!list.children.length) list.append(el('li', { i18n: ['tickets.detail.noAttachments'] }));
+    const media = [];
+    if (typeof tk.media_url === 'string' && /^https?:\/\//i.test(tk.media_url)) {
+      media.push(el('p', {}, [
+        el('span', { i18n: ['tickets.detail.media'] }), ': ',
+        el('a', { href: tk.media_url, rel: 'noopener noreferrer nofollow', target: '_blank', text: tk.media_url }),
+      ]));
+    }
+    const [fileWrap, file] = field('tickets.attach.file', el('input', { type: 'file', accept: S.attachments.types.join(',') }));
+    const publicId = `tickets-f${++seq}`;
+    const isPublic = el('input', { type: 'checkbox', class: 'checkbox', id: publicId });
+    const status = el('p', { class: 'message message--info', role: 'status' });
+    const problem = el('p', { class: 'message message--error', role: 'alert' });
+    const form = el('form', { class: 'form tickets__upload', novalidate: '' }, [
+      fileWrap,
+      el('div', { class: 'field__extra' }, [isPublic, el('label', { for: publicId, i18n: ['tickets.attach.public'] })]),
+      el('button', { type: 'submit', class: 'button', i18n: ['tickets.attach.submit'] }),
+      status, problem,
+    ]);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearTranslated(status);
+      clearTranslated(problem);
+      const f = file.files?.[0];
+      if (!f) return translate(problem, 'tickets.attach.choose');
+      const max = S.attachments.max_bytes;
+      // Not sent at all when it cannot pass; the server checks again anyway.
+      if (max && f.size > max) return translate(problem, 'tickets.attach.tooLarge', { max: formatSize(max) });
+      const params = new URLSearchParams({ name: f.name });
+      if (isPublic.checked) params.set('public', 'true');
+      try {
+        const added = await api.upload(`/api/v1/tickets/${enc(tk.id)}/attachments?${params}`, f);
+        if (S.destroyed) return;
+        await open(tk.id);
+        // The detail was drawn anew: tell the new form.
+        const fresh = detail.querySelector('.tickets__upload [role="status"]');
+        if (fresh) translate(fresh, 'tickets.attach.added', { name: added.file_name });
+      } catch (err) {
+        if (S.destroyed) return;
+        const key = ATTACH_ERRORS[err?.code] || (err?.status === 413 ? 'tickets.attach.tooLarge' : null);
+        if (key) translate(problem, key, { max: formatSize(max) });
+        else showError(problem, err);
+      }
+    });
+    return [el('h4', { i18n: ['tickets.detail.attachments'] }), list, ...media, form];
   }
 
   // ---- mount ----------------------------------------------------------------------
@@ -486,6 +635,7 @@ export function createTicketsPanel({ root, user, selectedChat }) {
       if (S.destroyed) return;
       S.services = cats.services;
       S.departments = cats.departments;
+      if (cats.attachments) S.attachments = cats.attachments;
       category.replaceChildren(...cats.services.map((s) => option(s.service_code, null, s.name)));
       department.replaceChildren(option('', 'tickets.search.any'), ...cats.departments.map((d) => option(d.id, null, d.name)));
       syncLocation();

@@ -1,6 +1,6 @@
 // The resident's case status page (/sprawa): number + access key ->
 // GET /api/v1/public/tickets/{number}?key= -> status, due date and the
-// office's public replies. The number and key may come in the address
+// office's public replies and the files staff made visible to the resident. The number and key may come in the address
 // (?numer=&klucz=) from a link; the key is then removed from the address bar.
 // Everything from the server is written with textContent.
 
@@ -8,6 +8,7 @@ import { applyTranslations, clear, language, onLanguageChange, setLanguage, tran
 
 const $ = (id) => document.getElementById(id);
 let last = null;
+let lastKey = '';
 
 function formatDate(iso) {
   const d = new Date(iso);
@@ -37,6 +38,19 @@ function render(ticket) {
     list.append(li);
   }
   $('result-no-comments').hidden = ticket.comments.length > 0;
+  // Public attachments: downloads through the same number and key.
+  const files = $('result-attachments');
+  files.replaceChildren();
+  for (const a of ticket.attachments || []) {
+    const link = document.createElement('a');
+    link.href = `/api/v1/public/tickets/${encodeURIComponent(ticket.number)}/attachments/${encodeURIComponent(a.id)}?key=${encodeURIComponent(lastKey)}`;
+    link.download = a.file_name;
+    link.textContent = a.file_name;
+    const li = document.createElement('li');
+    li.append(link);
+    files.append(li);
+  }
+  files.hidden = $('result-attachments-title').hidden = files.children.length === 0;
   $('result').hidden = false;
 }
 
@@ -52,6 +66,7 @@ async function lookup(number, key) {
       cache: 'no-store',
     });
     if (res.status === 200) {
+      lastKey = key;
       render(await res.json());
       $('result').focus();
       return;

@@ -201,6 +201,8 @@ public:
 
     // Creates a user (CLI and demo seeding use the same rules as the API).
     static Result<User> validate_new_user(const nlohmann::json& body, std::string& password_out);
+    // An empty id (no department) or one of the configured departments.
+    bool known_department(const std::string& id) const;
 
     size_t open_agent_sockets() const { return sockets_.size(); }
 

@@ -37,7 +37,8 @@ struct Route {
     std::string pattern;
     Access access;
     Handler handler;
-    std::vector<std::string> segments;
+    std::vector<std::string> segments;  // "{name}" segments are parameters
+    std::vector<bool> is_param;
 };
 
 class Router {
@@ -53,6 +54,10 @@ public:
 
 private:
     std::vector<Route> routes_;
+    // Route indexes by segment count, in the order they were added: a request
+    // is compared only with routes of its own length, and without allocating
+    // until one matches (this runs for every request).
+    std::vector<std::vector<size_t>> by_length_;
 };
 
 }  // namespace centrala::api

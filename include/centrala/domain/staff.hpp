@@ -33,6 +33,9 @@ struct User {
     Role role = Role::agent;
     Skills skills;
     Capacity capacity;
+    // The department (second line) the user works for: its cases are theirs to
+    // see and work on. Empty: none (the first line; supervisors see all anyway).
+    std::string department;
     bool active = true;
     SysTime created_at{};
 };
@@ -41,6 +44,7 @@ struct User {
 bool valid_username(std::string_view s);      // 3..64 of [a-z0-9._-], starting with a letter or digit
 bool valid_skill_id(std::string_view s);      // 1..32 of [a-z0-9_]
 bool valid_channel(std::string_view s);       // voice | chat | video | callback
+bool valid_department_id(std::string_view s); // 1..64 of [a-z0-9_-]
 constexpr int min_password_length = 12;
 constexpr int max_password_length = 256;
 constexpr size_t max_display_name = 100;

@@ -10,6 +10,7 @@
 
 #include "centrala/domain/calendar.hpp"
 #include "centrala/domain/clock.hpp"
+#include "centrala/domain/staff.hpp"
 
 namespace centrala {
 
@@ -52,12 +53,39 @@ struct Service {
     int retention_days = 0;  // 0: the default from tickets.retention_days
 };
 
+// Which cases a staff member may see and work on (docs/tickets.md, "Who sees
+// which case"). The one rule, used for lists, search, reading, changes,
+// comments, attachments and the CSV export; a case outside it is "not found".
+struct TicketScope {
+    bool everything = false;  // supervisors and admins
+    int64_t user_id = 0;      // cases this user created, is assigned to, or whose chat they served
+    std::string department;   // and every case of this department (second-line staff)
+};
+TicketScope ticket_scope(const User& u);
+
+// The resident's phone number, e-mail address and name where they appear in
+// free text, replaced by `mark`. A phone matches however it is written
+// ("+48 600-100-200", "600 100 200", "0048600100200"): a run of digits with
+// single spaces, dashes, dots or brackets between them whose digits are the
+// number, or end in its last nine digits with at most a country code before.
+// E-mail and name match case-insensitively (ASCII letters). Empty keys are
+// ignored; a name shorter than three bytes is not matched.
+std::string redact_contact(std::string_view text, std::string_view phone, std::string_view email,
+                           std::string_view name, std::string_view mark = "[usunięto]");
+
+// The stored forms (`+` and digits, as normalise_phone keeps them) under
+// which one phone number may have been saved: as given, and for a number of
+// at least nine digits its nine national digits alone and after +48, 48 and
+// 0048 (the office is Polish; a foreign number is matched as given).
+std::vector<std::string> phone_variants(std::string_view normalised_phone);
+
 struct TicketRules {
     std::string number_prefix = "MCK";
     std::string attachments_dir;  // absolute or relative to the working directory
     size_t attachment_max_bytes = 1000000;
     int max_attachments_per_ticket = 20;
     int retention_days = 730;  // resident contact data is erased this long after closing
+    int retention_interval_seconds = 3600;  // how often the retention job runs (the first pass: at most a minute after start)
     int public_lookups_per_minute = 20;  // per address, status page and Open311 reads
     int public_creates_per_hour = 20;    // per address, Open311 POST
     std::string open311_jurisdiction_id;

@@ -11,6 +11,7 @@
 
 #include "centrala/domain/clock.hpp"
 #include "centrala/domain/result.hpp"
+#include "centrala/domain/ticket.hpp"
 #include "centrala/store/sqlite.hpp"
 
 namespace centrala::store {
@@ -31,6 +32,7 @@ struct TicketRow {
     std::optional<double> lat, lon;
     std::string address;
     std::string attributes = "{}";  // JSON object text (Open311 attributes)
+    std::string media_url;          // Open311 media_url (http/https), or empty
     std::string resident_name, resident_phone, resident_email;
     std::optional<SysTime> resident_erased_at;
     std::string access_key_hash;
@@ -85,6 +87,9 @@ struct TicketFilter {
     std::vector<std::string> numbers;  // any of these numbers
     // Open311 shows only reports filed through it or of these (public-space) categories.
     std::optional<std::vector<std::string>> open311_categories;
+    // Unset: every case (Open311, which has its own rule above; the admin's
+    // personal-data requests). Staff lists always set it (ticket_scope).
+    std::optional<TicketScope> scope;
     std::string sort = "created";  // created (newest first) | due (earliest due first)
     SysTime now{};
     size_t offset = 0;
@@ -118,6 +123,9 @@ public:
     // Allocates the next number of `year` and inserts, in one transaction.
     Result<TicketRow> create(TicketRow t, const std::string& number_prefix, int year, const Actor& actor);
     Result<TicketRow> get(int64_t id);
+    // The case only when `scope` may see it; otherwise not_found, exactly as
+    // for a case that does not exist.
+    Result<TicketRow> get(int64_t id, const TicketScope& scope);
     Result<TicketRow> by_number(const std::string& number);
     Result<std::vector<TicketRow>> list(const TicketFilter& f);
     // Applies a change, checking the workflow against the stored status; the
@@ -136,21 +144,29 @@ public:
     Result<std::string> attachment_bytes(int64_t attachment_id);
 
     // Retention: erases the resident contact data of tickets closed longer
-    // ago than their category's retention (`default_days` unless listed).
+    // ago than their category's retention (`default_days` unless listed),
+    // also where it appears in the case's own text (redact_contact).
     // Returns the numbers of the tickets it erased (at most `batch`).
     Result<std::vector<std::string>> erase_expired(SysTime now, int default_days,
                                                    const std::map<std::string, int>& days_by_category, int batch);
     // Every ticket that names this resident (phone and/or email, exact;
     // email case-insensitive).
     Result<std::vector<TicketRow>> by_resident(const std::string& phone, const std::string& email);
-    // Erases the contact data of those tickets (and the name on their linked
-    // chats); returns the numbers touched.
+    // Erases everything about the resident on those tickets (docs/tickets.md,
+    // "Personal data"): the contact fields, the phone/e-mail/name in the
+    // subject, description and comments, the media_url, and the linked
+    // conversations' messages, rating comment, name, address and browser key.
+    // Returns the numbers touched.
     Result<std::vector<std::string>> erase_resident(const std::string& phone, const std::string& email, SysTime now);
 
 private:
     Result<void> add_history(int64_t ticket_id, SysTime at, const Actor& actor, const std::string& field,
                              const std::optional<std::string>& old_value, const std::optional<std::string>& new_value);
-    Result<void> erase_ticket_resident(int64_t id, SysTime now);
+    // Clears the contact fields of one case and redacts them from its free
+    // text; `on_request` (the admin's erasure, not retention) also clears the
+    // media_url and wipes the linked conversation.
+    Result<void> erase_ticket_resident(const TicketRow& t, SysTime now, bool on_request);
+    Result<void> redact_ticket_text(const TicketRow& t);
     Database& db_;
     std::string attachments_dir_;
 };
