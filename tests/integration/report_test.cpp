@@ -76,7 +76,7 @@ protected:
 };
 
 TEST_F(ReportTest, AReportWithAMapPointAPhotoAndContactBecomesACaseTheResidentCanCheck) {
-    Login anna = must_login("anna");
+    Login staff = must_login("kierownik");
     Resident r = create_chat("Jan", "pl");
     connect_resident(r);
     r.sock->forget_pending();
@@ -147,9 +147,9 @@ TEST_F(ReportTest, AReportWithAMapPointAPhotoAndContactBecomesACaseTheResidentCa
     EXPECT_EQ(pub.json().value("category", ""), "martwe_zwierze");
     EXPECT_EQ(http->get("/api/v1/public/tickets/" + f.number + "?key=WRONGKEY1234").status, 404);
 
-    json items = tickets_of_chat(anna, r.chat_id);
+    json items = tickets_of_chat(staff, r.chat_id);
     ASSERT_EQ(items.size(), 1u) << items.dump();
-    auto full = http->get("/api/v1/tickets/" + items[0].value("id", ""), {bearer(anna.token)});
+    auto full = http->get("/api/v1/tickets/" + items[0].value("id", ""), {bearer(staff.token)});
     ASSERT_EQ(full.status, 200) << full;
     const json t = full.json();
     EXPECT_EQ(t.value("number", ""), f.number);
@@ -163,7 +163,7 @@ TEST_F(ReportTest, AReportWithAMapPointAPhotoAndContactBecomesACaseTheResidentCa
     ASSERT_EQ(t["attachments"].size(), 1u) << t.dump();
     EXPECT_EQ(t["attachments"][0].value("content_type", ""), "image/png");
     auto photo = http->get("/api/v1/tickets/" + t.value("id", "") + "/attachments/" + t["attachments"][0].value("id", ""),
-                           {bearer(anna.token)});
+                           {bearer(staff.token)});
     EXPECT_EQ(photo.body, kPng) << "the photo the resident sent";
 
     // The dialogue is over: its buttons and the photo upload say so.
@@ -172,11 +172,11 @@ TEST_F(ReportTest, AReportWithAMapPointAPhotoAndContactBecomesACaseTheResidentCa
     ASSERT_TRUE(err.has_value());
     EXPECT_EQ(err->value("code", ""), "no_report") << err->dump();
     EXPECT_EQ(error_code(upload(r, kPng, "image/png")), "no_report");
-    EXPECT_EQ(tickets_of_chat(anna, r.chat_id).size(), 1u) << "filed once";
+    EXPECT_EQ(tickets_of_chat(staff, r.chat_id).size(), 1u) << "filed once";
 }
 
 TEST_F(ReportTest, FreeTextStartsTheReportAndAnyPlaceDescriptionIsTheAddressWithoutPhotoOrContact) {
-    Login anna = must_login("anna");
+    Login staff = must_login("kierownik");
     Resident r = create_chat("Ola", "pl");
     connect_resident(r);
     r.sock->forget_pending();
@@ -212,9 +212,9 @@ TEST_F(ReportTest, FreeTextStartsTheReportAndAnyPlaceDescriptionIsTheAddressWith
     const Filed f = filed_case(next_bot(r));
 
     ASSERT_EQ(http->get("/api/v1/public/tickets/" + f.number + "?key=" + f.key).status, 200);
-    json items = tickets_of_chat(anna, r.chat_id);
+    json items = tickets_of_chat(staff, r.chat_id);
     ASSERT_EQ(items.size(), 1u);
-    const json t = http->get("/api/v1/tickets/" + items[0].value("id", ""), {bearer(anna.token)}).json();
+    const json t = http->get("/api/v1/tickets/" + items[0].value("id", ""), {bearer(staff.token)}).json();
     EXPECT_EQ(t.value("category", ""), "oswietlenie");
     EXPECT_EQ(t["location"].value("address", ""), "ul. Szkolna 5");
     EXPECT_TRUE(t["location"]["lat"].is_null()) << t.dump();
@@ -224,7 +224,7 @@ TEST_F(ReportTest, FreeTextStartsTheReportAndAnyPlaceDescriptionIsTheAddressWith
 }
 
 TEST_F(ReportTest, CancellingFilesNothingAndTheAdvisorAnswersAgain) {
-    Login anna = must_login("anna");
+    Login staff = must_login("kierownik");
     Resident r = create_chat("Ewa", "en");
     connect_resident(r);
     r.sock->forget_pending();
@@ -240,7 +240,7 @@ TEST_F(ReportTest, CancellingFilesNothingAndTheAdvisorAnswersAgain) {
     press(r, "flow:cancel");
     q = next_bot(r);
     EXPECT_TRUE(says(q, "Cancelled")) << q.dump();
-    EXPECT_TRUE(tickets_of_chat(anna, r.chat_id).empty());
+    EXPECT_TRUE(tickets_of_chat(staff, r.chat_id).empty());
     // Text goes to the advisor again.
     resident_says_ok(r, "how do I register a car", "r-2");
     q = next_bot(r);
