@@ -148,14 +148,19 @@ const std::map<std::string, std::map<std::string, std::string>>& texts() {
           {"uk", "Консультанти зараз недоступні (поза робочими годинами)."}}},
         {"opens_at", {{"pl", "Będą dostępni: "}, {"en", "They will be available: "}, {"uk", "Вони будуть доступні: "}}},
         {"leave_message_offer",
-         {{"pl", "Możesz zostawić wiadomość dla konsultanta: rozmowa poczeka w kolejce, a konsultant odpowie, gdy zacznie pracę. "
-                 "Odpowiedź przeczytasz, wracając do tego czatu."},
-          {"en", "You can leave a message for a consultant: the conversation will wait in line and a consultant will reply "
-                 "when they start work. Come back to this chat to read the reply."},
-          {"uk", "Ви можете залишити повідомлення для консультанта: розмова чекатиме в черзі, і консультант відповість, "
-                 "коли почне роботу. Відповідь ви прочитаєте, повернувшись до цього чату."}}},
+         {{"pl", "Możesz zostawić wiadomość: zarejestruję ją jako sprawę dla właściwego wydziału i podam Ci jej numer, "
+                 "a status i odpowiedź sprawdzisz na stronie /sprawa."},
+          {"en", "You can leave a message: I will register it as a case for the right department and give you its number; "
+                 "check the status and the reply on the /sprawa page."},
+          {"uk", "Ви можете залишити повідомлення: я зареєструю його як справу для відповідного відділу й дам вам її номер, "
+                 "а статус і відповідь можна перевірити на сторінці /sprawa."}}},
         {"leave_message_button",
-         {{"pl", "Zostaw wiadomość dla konsultanta"}, {"en", "Leave a message for a consultant"}, {"uk", "Залишити повідомлення консультантові"}}},
+         {{"pl", "Zostaw wiadomość"}, {"en", "Leave a message"}, {"uk", "Залишити повідомлення"}}},
+        {"report_offer",
+         {{"pl", "Problem możesz zgłosić od razu: zgłoszenie trafi do właściwych służb, a ja podam Ci jego numer."},
+          {"en", "You can report the problem right now: the report goes to the right service and I will give you its number."},
+          {"uk", "Про проблему можна повідомити вже зараз: звернення потрапить до відповідних служб, а я дам вам його номер."}}},
+        {"report_button", {{"pl", "Zgłoś problem"}, {"en", "Report the problem"}, {"uk", "Повідомити про проблему"}}},
         {"left_message",
          {{"pl", "Dziękuję. Rozmowa czeka w kolejce na konsultanta. Opisz tu swoją sprawę — konsultant przeczyta wszystko, co napiszesz."},
           {"en", "Thank you. The conversation is waiting in line for a consultant. Describe your matter here — the consultant will read everything you write."},
@@ -328,6 +333,13 @@ void ResidentSocket::on_text(const std::string& text) {
         api_.press_button(chat_id_, frame["value"].get<std::string>(), [this, alive](Result<void> r) {
             if (*alive && !r) send_error(r.error().code, r.error().message);
         });
+        return;
+    }
+    if (type == "location") {
+        // A map point for the report in progress (docs/chat.md, an addition to §6).
+        auto r = api_.resident_location(chat_id_, frame);
+        if (!r) return send_error(r.error().code, r.error().message, cmid);
+        if (!cmid.is_null()) send({{"type", "ack"}, {"kind", "location"}, {"client_msg_id", cmid}});
         return;
     }
     if (type == "typing") {
@@ -582,8 +594,10 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done,
             notice.text = resident_text(lang, "closed_hours");
             if (auto when = closed_until(topic, lang); when && !when->empty())
                 notice.text += " " + resident_text(lang, "opens_at") + *when + ".";
-            notice.text += " " + resident_text(lang, "leave_message_offer");
-            notice.buttons.push_back({resident_text(lang, "leave_message_button"), "leave_message"});
+            // A report is filed at once; any other matter can be left as a message that becomes a case.
+            const bool report = topic == "report" && bot_.flows;
+            notice.text += " " + resident_text(lang, report ? "report_offer" : "leave_message_offer");
+            notice.buttons.push_back({resident_text(lang, report ? "report_button" : "leave_message_button"), "leave_message"});
             post_bot(chat_id, notice);
         } else {
             bot::Reply notice;
@@ -603,7 +617,10 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done,
     std::optional<SysTime> left_at;
     if (how.leave_message) chat->row.left_message_at = left_at = now;
     // The consultant reads what the advisor learnt, so the resident is not asked again.
-    post_system(chat_id, "system", handoff_summary(*chat, how.reason, topic, false), nullptr, true);
+    std::string note = handoff_summary(*chat, how.reason, topic, false);
+    if (bot_.flows)  // a report or message in progress ends here; the consultant reads what it had
+        if (const std::string collected = bot_.flows->end_for_handoff(chat_id); !collected.empty()) note += "\n" + collected;
+    post_system(chat_id, "system", note, nullptr, true);
     apply(*events);
     // The resident is told they wait only once that is on disk. Store writes
     // run in order, so this lands before any assignment that follows.
@@ -681,12 +698,17 @@ void Api::bot_answer(int64_t chat_id, const std::string& text) {
     chat->said.push_back(cut(text, 200));
     if (chat->said.size() > 5) chat->said.erase(chat->said.begin());
     const bot::Reply r = bot_.advisor->ask(text, lang_of(chat->row.lang));
-    remember_bot_turn(*chat, r);
-    const std::string lang(bot::lang_code(r.language));
     auto ignore = [chat_id](Result<void> h) {
         if (!h && h.error().kind != ErrorKind::conflict)
             spdlog::warn("contact {}: handoff by the advisor failed: {}", chat_id, h.error().message);
     };
+    if (bot_.flows && bot_.flows->active(chat_id)) {
+        // A report or message in progress takes the text, unless it asks for a person.
+        if (asks_for_person(r, *bot_.advisor)) return start_handoff(chat_id, ignore, {HandoffReason::asked, ""});
+        return bot_.flows->on_text(chat_id, text);
+    }
+    remember_bot_turn(*chat, r);
+    const std::string lang(bot::lang_code(r.language));
     if (r.clarify) {
         if (bot_.unanswered) bot_.unanswered(text, r);
         if (chat->bot_unsure >= opt_.bot_unsure_before_handoff) {
@@ -711,6 +733,13 @@ void Api::bot_answer(int64_t chat_id, const std::string& text) {
                              {person ? HandoffReason::asked : HandoffReason::topic_needs_person, topic, false,
                               r.topic != "human"});
     }
+    if (bot_.flows && r.topic == "report" && r.answer != "report.status") {
+        // A problem in public space: the report starts at once. What the
+        // resident wrote answers "what happened" when the advisor recognised a
+        // kind of problem; the topic's menu is replaced by the first question.
+        if (!r.answer.empty()) post_bot(chat_id, r);
+        return bot_.flows->start_report(chat_id, lang, r.answer.empty() ? std::string() : text, r.answer);
+    }
     post_bot(chat_id, r);
 }
 
@@ -724,14 +753,19 @@ void Api::press_button(int64_t chat_id, const std::string& value, std::function<
         return done(Error::conflict("bot_inactive", "A consultant is taking care of this conversation now."));
     if (auto ok = check_rate(*chat); !ok) return done(ok.error());
     const std::string lang = chat->bot_lang.empty() ? chat->row.lang : chat->bot_lang;
+    std::string matter = !chat->bot_topic.empty() ? chat->bot_topic : chat->row.topic;
+    if (matter == "human" || !valid_topic(matter)) matter = "other";
     if (value == "leave_message") {
-        std::string topic = !chat->bot_topic.empty() ? chat->bot_topic : chat->row.topic;
-        if (topic == "human" || !valid_topic(topic)) topic = "other";
         // Pressed once the office is open again: an ordinary handoff.
-        const bool closed = closed_until(topic, lang).has_value();
-        return start_handoff(chat_id, std::move(done),
-                             {closed ? HandoffReason::left_message : HandoffReason::asked, topic, closed});
+        const bool closed = closed_until(matter, lang).has_value();
+        if (!closed) return start_handoff(chat_id, std::move(done), {HandoffReason::asked, matter});
+        // Outside opening hours the message becomes a case (for a report: the report).
+        if (bot_.flows && bot_.flows->on_button(chat_id, value, lang, matter, done)) return;
+        // No case category to file it under: it waits in line for the office.
+        return start_handoff(chat_id, std::move(done), {HandoffReason::left_message, matter, true});
     }
+    // The report and message dialogues' own buttons ("report", "flow:…").
+    if (bot_.flows && bot_.flows->on_button(chat_id, value, lang, matter, done)) return;
     if (!bot_.advisor) return done(Error{ErrorKind::unavailable, "not_ready", "The assistant is not ready yet."});
     auto r = bot_.advisor->choose(value, lang_of(lang));
     if (!r) {
@@ -742,6 +776,12 @@ void Api::press_button(int64_t chat_id, const std::string& value, std::function<
         return done(Ok{});
     }
     remember_bot_turn(*chat, *r);
+    if (bot_.flows && r->topic == "report" && r->answer != "report.status" && !r->handoff) {
+        // The report menu or one kind of problem: the report starts (the kind known from the answer).
+        if (!r->answer.empty()) post_bot(chat_id, *r);
+        bot_.flows->start_report(chat_id, lang, "", r->answer);
+        return done(Ok{});
+    }
     if (r->handoff) {
         std::string topic = bot::routing_topic(*r);
         if (topic == "other" && !chat->bot_topic.empty()) topic = chat->bot_topic;

@@ -3,6 +3,7 @@
 #include "centrala/api/history.hpp"
 #include "centrala/api/appointments.hpp"
 #include "centrala/api/bot.hpp"
+#include "centrala/api/flows.hpp"
 #include "centrala/api/module.hpp"
 #include "centrala/api/tickets.hpp"
 #include "centrala/api/wallboard.hpp"
@@ -41,13 +42,30 @@ void Api::add_modules() {
                                 {"created_at", to_rfc3339(r->created_at)}});
         });
     };
+    module_ctx_->bot_say = [this](int64_t contact_id, const bot::Reply& reply) { post_bot(contact_id, reply); };
+    module_ctx_->chat_bot = &bot_;
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));
     modules_.push_back(std::make_unique<HistoryModule>(*module_ctx_));
     modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
     modules_.push_back(std::make_unique<BotModule>(*module_ctx_, bot_));
-    modules_.push_back(std::make_unique<TicketsModule>(*module_ctx_));
+    auto tickets = std::make_unique<TicketsModule>(*module_ctx_);
+    // The advisor's report and leave-a-message dialogues file cases through the tickets module.
+    modules_.push_back(std::make_unique<FlowsModule>(*module_ctx_, *tickets));
+    modules_.push_back(std::move(tickets));
     modules_.push_back(std::make_unique<WallboardModule>(*module_ctx_));
+}
+
+// A resident's map point for the report in progress (the `location` frame).
+Result<void> Api::resident_location(int64_t chat_id, const nlohmann::json& frame) {
+    LiveChat* chat = live_chat(chat_id);
+    if (!chat || chat->row.state == "closed") return Error::conflict("chat_closed", "This conversation has ended.");
+    if (chat->row.state != "bot" || !bot_.flows)
+        return Error::conflict("no_report", "There is no report in progress in this chat.");
+    if (!frame.contains("lat") || !frame.contains("lon") || !frame["lat"].is_number() || !frame["lon"].is_number())
+        return Error::invalid("invalid_location", "lat and lon are required numbers");
+    if (auto ok = check_rate(*chat); !ok) return ok;
+    return bot_.flows->on_location(chat_id, frame["lat"].get<double>(), frame["lon"].get<double>());
 }
 
 bool Api::post_to_open_chat(int64_t contact_id, const std::string& text, bool internal) {

@@ -402,7 +402,7 @@ Result<TicketsModule::Draft> TicketsModule::draft_from_json(const json& body, co
 }
 
 void TicketsModule::store_new_ticket(Draft d, std::optional<Principal> who, std::string address,
-                                     std::function<void(Result<TicketRow>, std::string)> done) {
+                                     std::function<void(Result<TicketRow>, std::string)> done, bool tell_resident) {
     const auto now = ctx_.b.clock.now();
     d.row.created_at = now;
     d.row.due_at = due_time(d.row.department, now);
@@ -423,19 +423,80 @@ void TicketsModule::store_new_ticket(Draft d, std::optional<Principal> who, std:
             }
             return store_.create(row, prefix, year, actor);
         },
-        [this, key = d.access_key, who, address, done](Result<TicketRow> r) {
+        [this, key = d.access_key, who, address, done, tell_resident](Result<TicketRow> r) {
             if (r) {
                 ctx_.audit(who, "ticket_created", "ticket:" + std::to_string(r->id), address,
                            {{"number", r->number}, {"category", r->category}, {"department", r->department},
                             {"source", r->source}});
                 if (r->contact_id) {
                     ctx_.note_to_chat(*r->contact_id, "Utworzono sprawę " + r->number + ": " + r->subject);
-                    ctx_.notify_chat(*r->contact_id, "Twoja sprawa została zarejestrowana pod numerem " + r->number +
-                                                         ". Jej status sprawdzisz na stronie /sprawa.");
+                    if (tell_resident)
+                        ctx_.notify_chat(*r->contact_id, "Twoja sprawa została zarejestrowana pod numerem " + r->number +
+                                                             ". Jej status sprawdzisz na stronie /sprawa.");
                 }
             }
             done(std::move(r), key);
         });
+}
+
+void TicketsModule::file_from_chat(ChatCase in, std::function<void(Result<FiledCase>)> done) {
+    const Service* s = service(in.category);
+    if (!s) return done(Error::invalid("unknown_category", "No case category '" + in.category + "'."));
+    // The same field rules as a staff case.
+    json body = {{"subject", in.subject}, {"description", in.description}, {"category", in.category}};
+    if (in.lat || !in.address.empty()) {
+        json loc = json::object();
+        if (in.lat && in.lon) {
+            loc["lat"] = *in.lat;
+            loc["lon"] = *in.lon;
+        }
+        if (!in.address.empty()) loc["address"] = in.address;
+        body["location"] = loc;
+    }
+    if (!in.phone.empty() || !in.email.empty()) {
+        json res = json::object();
+        if (!in.phone.empty()) res["phone"] = in.phone;
+        if (!in.email.empty()) res["email"] = in.email;
+        body["resident"] = res;
+    }
+    body["contact_id"] = std::to_string(in.contact_id);
+    Principal advisor;
+    advisor.user.id = 0;
+    auto draft = draft_from_json(body, advisor);
+    if (!draft) return done(draft.error());
+    draft->row.created_by.reset();  // filed by the resident, through the advisor
+    std::optional<std::string> type;
+    if (!in.photo.empty()) {
+        type = sniff_file_type(in.photo);
+        if (!type || (*type != "image/jpeg" && *type != "image/png"))
+            return done(Error{ErrorKind::unsupported, "unsupported_file_type", "Photos are JPEG or PNG."});
+    }
+    store_new_ticket(
+        std::move(*draft), std::nullopt, "",
+        [this, done, photo = std::move(in.photo), type](Result<TicketRow> r, std::string key) mutable {
+            if (!r) return done(r.error());
+            FiledCase out{r->id, r->number, key, false};
+            if (!type) return done(out);
+            store::TicketAttachment a;
+            a.ticket_id = r->id;
+            a.file_name = sanitise_file_name("zdjecie", *type);
+            a.content_type = *type;
+            a.size = int64_t(photo.size());
+            a.sha256 = crypto::sha256_hex(photo);
+            a.created_at = ctx_.b.clock.now();
+            on_store_worker(
+                ctx_,
+                [this, a, photo = std::move(photo), max = ctx_.opt.tickets.max_attachments_per_ticket] {
+                    return store_.add_attachment(a, photo, max);
+                },
+                [done, out](Result<store::TicketAttachment> at) mutable {
+                    // The case is filed either way; a photo that could not be kept is logged.
+                    if (!at) spdlog::warn("case {}: the resident's photo was not attached: {}", out.number, at.error().message);
+                    out.photo_attached = bool(at);
+                    done(out);
+                });
+        },
+        false);
 }
 
 void TicketsModule::create(Call c) {

@@ -99,6 +99,10 @@ Statement& Statement::bind(int i, std::string_view v) {
     sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
     return *this;
 }
+Statement& Statement::bind_blob(int i, std::string_view v) {
+    sqlite3_bind_blob64(s_, i, v.data(), sqlite3_uint64(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
 Statement& Statement::bind_null(int i) {
     sqlite3_bind_null(s_, i);
     return *this;
@@ -132,6 +136,10 @@ int64_t Statement::int64(int col) const { return sqlite3_column_int64(s_, col); 
 double Statement::real(int col) const { return sqlite3_column_double(s_, col); }
 std::string Statement::text(int col) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, size_t(sqlite3_column_bytes(s_, col))) : std::string();
+}
+std::string Statement::blob(int col) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(s_, col));
     return p ? std::string(p, size_t(sqlite3_column_bytes(s_, col))) : std::string();
 }
 bool Statement::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }

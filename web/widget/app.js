@@ -7,6 +7,7 @@ import { ChatClient, compareIds } from './chat-client.js';
 import * as i18n from './i18n.js';
 import { buildTranscript, downloadText, localStamp } from './transcript.js';
 import { setupAppointments } from './appointments.js';
+import { setupReport } from './report.js';
 
 const { t } = i18n;
 const NS = 'centrala-widget';
@@ -42,6 +43,7 @@ const el = {
   composer: $('composer'),
   message: $('message'),
   chatError: $('chat-error'),
+  flowStatus: $('flow-status'),
   closedPanel: $('closed-panel'),
   closedTitle: $('closed-title'),
   ratingForm: $('rating-form'),
@@ -369,6 +371,13 @@ function linkElement(l) {
       document.getElementById('start-appointment').click();
     });
   }
+  // The report link starts the advisor's report in this chat.
+  if (url.origin === location.origin && url.pathname === '/zgloszenie') {
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      startReport();
+    });
+  }
   return a;
 }
 
@@ -521,6 +530,8 @@ function clearTyping() {
 
 function onChoice(value) {
   if (client.state !== 'bot') return;
+  // Sharing the location and picking a photo happen in the browser.
+  if (report.choice(value)) return;
   if (!client.button(value)) {
     i18n.translate(el.chatError, 'chat.offlineAction');
     return;
@@ -648,6 +659,42 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && embedded && !e.defaultPrevented) toHost('minimize');
 });
 
+// ---- the report (/zgloszenie) ---------------------------------------------------
+
+const report = setupReport({ client, status: el.flowStatus, error: el.chatError });
+let reportRequested = false;
+
+// Starts the advisor's report: in the chat that is open (when the advisor
+// has it), else in a new chat about a report.
+async function startReport() {
+  if (client.hasChat() && client.state !== 'closed') {
+    if (view !== 'chat') showChat();
+    reportRequested = true;
+    sendReportRequest();
+    return;
+  }
+  if (client.hasChat()) client.forget();
+  resetConversation();
+  showView('chat');
+  try {
+    await client.create({ name: null, topic: 'report', lang: i18n.language() });
+  } catch (err) {
+    showStart();
+    i18n.translate(el.startError, errorKey(err.code));
+    return;
+  }
+  showChat();
+  reportRequested = true;
+  sendReportRequest();
+}
+
+// The `report` button once the chat is connected and still with the advisor.
+function sendReportRequest() {
+  if (!reportRequested || client.status !== 'online' || !client.state) return;
+  reportRequested = false;
+  if (client.state === 'bot') client.button('report');
+}
+
 // ---- client events -------------------------------------------------------------
 
 client.addEventListener('message', (e) => {
@@ -659,6 +706,7 @@ client.addEventListener('message', (e) => {
 client.addEventListener('outbox', (e) => renderPending(e.detail.entries));
 
 client.addEventListener('state', (e) => {
+  sendReportRequest();
   if (e.detail.state === 'waiting' || e.detail.state === 'active') el.chatError.textContent = '';
   renderState();
   reportActive();
@@ -702,6 +750,7 @@ client.addEventListener('rating', (e) => {
 
 client.addEventListener('connection', (e) => {
   const { status } = e.detail;
+  sendReportRequest();
   clearTimeout(connTimer);
   if (status === 'online') {
     if (wasOffline) {
@@ -756,6 +805,8 @@ function boot() {
   }
   // /wizyta (the advisor's booking link) opens the widget on its booking view.
   if (params.get('view') === 'appointments') document.getElementById('start-appointment').click();
+  // /zgloszenie (the advisor's report link) opens the widget with the report started.
+  if (params.get('view') === 'report') startReport();
   toHost('ready');
   reportActive();
 }

@@ -64,9 +64,34 @@ struct Options {
 // The virtual advisor as the chat uses it. The BotModule loads `advisor` and
 // swaps it whole on the network thread; `unanswered` records a phrase the
 // advisor could only answer with a clarifying question.
+// The advisor's guided dialogues that end in a case (a report, a message left
+// outside opening hours), as the chat uses them; implemented by the
+// FlowsModule (flows.cpp). While a chat has one going, the resident's text
+// goes to it instead of the advisor's answers.
+class ChatFlows {
+public:
+    virtual ~ChatFlows() = default;
+    virtual bool active(int64_t chat_id) const = 0;
+    // Resident text while a dialogue is active (already stored and delivered).
+    virtual void on_text(int64_t chat_id, const std::string& text) = 0;
+    // A button value; false when it is none of the dialogues' (the advisor
+    // handles it). `lang` and `topic`: what the advisor knows of the chat.
+    virtual bool on_button(int64_t chat_id, const std::string& value, const std::string& lang, const std::string& topic,
+                           std::function<void(Result<void>)>& done) = 0;
+    virtual Result<void> on_location(int64_t chat_id, double lat, double lon) = 0;
+    // The advisor answered a report matter (`answer`, may be empty for the
+    // topic's menu): the report starts with what the resident wrote.
+    virtual void start_report(int64_t chat_id, const std::string& lang, const std::string& what,
+                              const std::string& answer) = 0;
+    // A person takes over: the dialogue ends. What it had collected, in
+    // Polish for the consultants' note; empty when none was going.
+    virtual std::string end_for_handoff(int64_t chat_id) = 0;
+};
+
 struct ChatBot {
     std::shared_ptr<const bot::Advisor> advisor;  // null until loaded
     std::function<void(const std::string& text, const bot::Reply& reply)> unanswered;
+    ChatFlows* flows = nullptr;  // set by the FlowsModule
 };
 
 class HttpPoster;
@@ -328,6 +353,7 @@ private:
     // Feature modules (modules.cpp) and what they may use of the Api.
     void add_modules();
     bool post_to_open_chat(int64_t contact_id, const std::string& text, bool internal);
+    Result<void> resident_location(int64_t chat_id, const nlohmann::json& frame);
 
     Backend b_;
     Options opt_;

@@ -43,6 +43,10 @@ struct ModuleContext {
     std::function<void(int64_t contact_id, const Principal& who, const std::string& text,
                        std::function<void(Result<nlohmann::json>)> done)>
         staff_note;
+    // Posts an advisor message (text, buttons, links, topic) into a chat.
+    std::function<void(int64_t contact_id, const bot::Reply& reply)> bot_say;
+    // The running advisor and its dialogues (the FlowsModule sets `flows`).
+    ChatBot* chat_bot = nullptr;
 };
 
 class Module {

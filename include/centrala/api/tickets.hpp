@@ -35,6 +35,27 @@ private:
 // A phone number as stored and compared: a leading + and the digits.
 std::string normalise_phone(const std::string& phone);
 
+// A case the virtual advisor files for a resident in a chat (a report of a
+// problem, a message left outside opening hours): checked by the same rules
+// as a staff case (category, location where the category needs one, contact
+// details), linked to the chat, with an optional photo (type from the bytes).
+struct ChatCase {
+    int64_t contact_id = 0;
+    std::string category;  // a service_code
+    std::string subject;
+    std::string description;
+    std::optional<double> lat, lon;
+    std::string address;
+    std::string phone, email;  // optional
+    std::string photo;         // bytes, may be empty
+};
+struct FiledCase {
+    int64_t id = 0;
+    std::string number;
+    std::string access_key;
+    bool photo_attached = false;
+};
+
 class TicketsModule final : public Module {
 public:
     explicit TicketsModule(ModuleContext& ctx);
@@ -45,6 +66,11 @@ public:
     // The due time of a case of `department` opened at `opened`.
     SysTime due_time(const std::string& department, SysTime opened) const;
 
+    // Files a ChatCase (the advisor's interface to cases). The chat gets the
+    // consultants' note only: the advisor tells the resident the number and
+    // the key itself.
+    void file_from_chat(ChatCase c, std::function<void(Result<FiledCase>)> done);
+
 private:
     struct Draft {
         store::TicketRow row;
@@ -54,7 +80,8 @@ private:
     Result<Draft> draft_from_json(const nlohmann::json& body, const Principal& who) const;
     Result<void> validate_location(const Service& s, const store::TicketRow& row) const;
     void store_new_ticket(Draft d, std::optional<Principal> who, std::string address,
-                          std::function<void(Result<store::TicketRow>, std::string access_key)> done);
+                          std::function<void(Result<store::TicketRow>, std::string access_key)> done,
+                          bool tell_resident = true);
 
     const Service* service(const std::string& code) const;
     const Department* department(const std::string& id) const;

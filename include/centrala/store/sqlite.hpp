@@ -70,6 +70,8 @@ public:
     Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
     Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
     Statement& bind_null(int index);
+    // Bytes as a BLOB (files, images): never read as text.
+    Statement& bind_blob(int index, std::string_view bytes);
     template <class T>
     Statement& bind(int index, const std::optional<T>& v) {
         return v ? bind(index, *v) : bind_null(index);
@@ -83,6 +85,7 @@ public:
     int64_t int64(int col) const;
     double real(int col) const;
     std::string text(int col) const;
+    std::string blob(int col) const;
     bool is_null(int col) const;
 
 private:
