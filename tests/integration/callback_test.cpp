@@ -219,6 +219,16 @@ TEST_F(CallbackTest, BookedAfterHoursWaitsAcrossARestartAndIsCalledWhenTheQueueO
     EXPECT_EQ(general.value("offered_today", -1), 3) << general.dump();
     EXPECT_EQ(general.value("answered_today", -1), 3) << general.dump();
     EXPECT_EQ(general.value("handled_today", -1), 3) << general.dump();
+
+    // Recounted from the stored events after a restart: the same figures.
+    stop_server();
+    start_server();
+    boss = must_login("kierownik");
+    general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("offered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("answered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("handled_today", -1), 3) << general.dump();
+    EXPECT_EQ(callbacks(boss).size(), 1u) << "the one still due tomorrow is kept";
 }
 
 }  // namespace
