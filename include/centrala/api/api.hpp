@@ -292,6 +292,11 @@ private:
     void check_abandoned_chats();
     Result<void> restore_chats();
     Result<int64_t> visitor_chat(const Request& req, const std::string& id_param);
+    // The REST side of a resident's chat: the visitor token must name chat `id`
+    // (else 404 chat_not_found to `reply`); an open chat not in memory (after a
+    // restart) is adopted and, still with the advisor, gets the advisor's memory
+    // back from its stored messages — as a reconnecting socket does. Then `then`.
+    void open_visitor_chat(const Request& req, int64_t id, Reply reply, std::function<void()> then);
     bool may_serve(const Principal& who, const LiveChat* chat, int64_t contact_id) const;
     std::string resident_text(const std::string& lang, const std::string& key) const;
 
