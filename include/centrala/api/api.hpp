@@ -255,6 +255,8 @@ private:
                           MessageDone done);
     Result<void> check_resident_text(LiveChat& chat, const std::string& text) const;
     void send_queue_position(LiveChat& chat, bool force);
+    void push_queue_frame(LiveChat& chat, int position, int ewt_seconds);
+    void flush_queue_positions();
     void on_chat_event(const routing::Event& e);
     void check_abandoned_chats();
     Result<void> restore_chats();
@@ -342,6 +344,10 @@ private:
     };
     std::shared_ptr<PendingMessages> pending_ = std::make_shared<PendingMessages>();
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // Lines (queue, channel) that moved since the last push of queue
+    // positions -> the first place that moved; flushed once per loop turn.
+    std::map<std::pair<std::string, int>, int> positions_dirty_;
+    bool positions_flush_posted_ = false;
     bool stats_dirty_ = true;
     SysTime stats_pushed_at_{};
 };
