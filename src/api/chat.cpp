@@ -938,7 +938,7 @@ void Api::check_abandoned_chats() {
         }
         bool anyone = false;
         for (auto a : chat.row.agents)
-            if (auto st = b_.routing.agent(a); st && st->status != routing::AgentStatus::offline) anyone = true;
+            if (auto st = b_.routing.agent_state(a); st && st->status != routing::AgentStatus::offline) anyone = true;
         if (anyone) {
             chat.agents_gone_since.reset();
         } else if (!chat.agents_gone_since) {

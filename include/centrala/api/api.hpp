@@ -333,6 +333,7 @@ private:
     store::StaffStore staff_;  // used only on the store worker
     std::string dummy_hash_;   // verified for unknown users so timing does not tell
     std::unordered_multimap<std::string, AgentSocket*> sockets_;  // session id -> socket
+    std::unordered_multimap<int64_t, AgentSocket*> sockets_by_user_;  // the same sockets by user id (authenticated)
     store::ChatStore chat_store_;  // used only on the store worker
     std::unordered_map<int64_t, LiveChat> chats_;  // open chats (bot, waiting, active)
     ChatBot bot_;  // filled by the BotModule
