@@ -857,19 +857,49 @@ void Api::send_queue_position(LiveChat& chat, bool force) {
     const int pos = b_.routing.position_of(chat.row.id).value_or(0);
     const int ewt = b_.routing.ewt_seconds_of(chat.row.id).value_or(0);
     if (!force && pos == chat.last_position && ewt == chat.last_ewt) return;
+    push_queue_frame(chat, pos, ewt);
+}
+
+void Api::push_queue_frame(LiveChat& chat, int pos, int ewt) {
     chat.last_position = pos;
     chat.last_ewt = ewt;
     const auto payload = std::make_shared<const std::string>(json({{"type", "queue"}, {"position", pos}, {"ewt_seconds", ewt}}).dump());
     for (auto* r : chat.residents) r->peer_.send(payload);
 }
 
+// A line moved: every change of this turn of the loop is pushed together, one
+// walk per line from the first place that moved, to the residents whose
+// figures changed. (Before: every change walked all chats and looked each
+// waiting one up, so a burst of assignments cost O(waiting^2).)
+void Api::flush_queue_positions() {
+    positions_flush_posted_ = false;
+    auto dirty = std::move(positions_dirty_);
+    positions_dirty_.clear();
+    for (const auto& [line, from] : dirty) {
+        const auto& [queue, channel] = line;
+        for (const auto& p : b_.routing.places_in(queue, routing::Channel(channel), from)) {
+            LiveChat* chat = live_chat(p.contact);
+            if (!chat || chat->row.state != "waiting" || chat->row.queue != queue || chat->residents.empty()) continue;
+            if (p.position == chat->last_position && p.ewt_seconds == chat->last_ewt) continue;
+            push_queue_frame(*chat, p.position, p.ewt_seconds);
+        }
+    }
+}
+
 void Api::on_chat_event(const routing::Event& e) {
     using routing::EventType;
     if (e.type == EventType::positions_changed) {
-        // Only residents of that queue and channel, and only when their figure changed.
-        for (auto& [id, chat] : chats_)
-            if (chat.row.state == "waiting" && chat.row.queue == e.queue && !chat.residents.empty())
-                send_queue_position(chat, false);
+        // Only residents of that line from the first place that moved, and only
+        // when their figure changed; pushed once the loop has run what is ready.
+        auto [it, fresh] = positions_dirty_.try_emplace({e.queue, int(e.channel)}, e.position);
+        if (!fresh) it->second = std::min(it->second, e.position);
+        if (!positions_flush_posted_) {
+            positions_flush_posted_ = true;
+            if (!b_.loop.post([this, alive = alive_] {
+                    if (*alive) flush_queue_positions();
+                }))
+                flush_queue_positions();
+        }
         return;
     }
     LiveChat* chat = e.contact ? live_chat(e.contact) : nullptr;
@@ -1020,7 +1050,7 @@ void Api::check_abandoned_chats() {
         }
         bool anyone = false;
         for (auto a : chat.row.agents)
-            if (auto st = b_.routing.agent(a); st && st->status != routing::AgentStatus::offline) anyone = true;
+            if (auto st = b_.routing.agent_state(a); st && st->status != routing::AgentStatus::offline) anyone = true;
         if (anyone) {
             chat.agents_gone_since.reset();
         } else if (!chat.agents_gone_since) {
