@@ -107,6 +107,14 @@ AgentSocket::~AgentSocket() {
             api_.sockets_.erase(it);
             break;
         }
+    if (who_) {
+        auto range = api_.sockets_by_user_.equal_range(who_->user.id);
+        for (auto it = range.first; it != range.second; ++it)
+            if (it->second == this) {
+                api_.sockets_by_user_.erase(it);
+                break;
+            }
+    }
 }
 
 void AgentSocket::send(const json& frame) {
@@ -133,6 +141,7 @@ void AgentSocket::start(Principal p) {
     }
     who_ = std::move(p);
     api_.sockets_.emplace(who_->session_id, this);
+    api_.sockets_by_user_.emplace(who_->user.id, this);
     send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", api_.agent_state_json(who_->user.id)}});
     if (at_least(who_->user.role, Role::supervisor)) send({{"type", "stats"}, {"stats", api_.stats_json()}});
     // An offer made while this agent was reconnecting is shown again, with the time left.
@@ -1020,11 +1029,13 @@ json Api::offer_frame(int64_t offer, int64_t contact_id, routing::Channel channe
 }
 
 void Api::push_to_user(int64_t user_id, const json& frame) {
+    // Only that user's sockets (an index, not a walk over every staff socket
+    // for every message), sharing one serialised frame.
     std::shared_ptr<const std::string> payload;
-    for (auto& [sid, sock] : sockets_) {
-        if (!sock->who_ || sock->who_->user.id != user_id) continue;
+    auto range = sockets_by_user_.equal_range(user_id);
+    for (auto it = range.first; it != range.second; ++it) {
         if (!payload) payload = std::make_shared<const std::string>(frame.dump(-1, ' ', false, json::error_handler_t::replace));
-        sock->peer_.send(payload);
+        it->second->peer_.send(payload);
     }
 }
 

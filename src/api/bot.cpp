@@ -12,6 +12,7 @@
 #include "centrala/api/json_body.hpp"
 #include "centrala/bot/advisor.hpp"
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/domain/ticket.hpp"
 #include "centrala/store/bot_store.hpp"
 
 namespace centrala::api {
@@ -20,9 +21,11 @@ using nlohmann::json;
 
 namespace {
 
-// Phrases are kept for improving answers, not as case records: numbers
-// (phone, PESEL, case numbers) are masked.
+// Phrases are kept for improving answers, not as case records: e-mail
+// addresses become "[e-mail]" and numbers (phone, PESEL, case numbers) are
+// masked, so neither survives there (docs/bot.md).
 std::string mask_digits(std::string s) {
+    s = mask_emails(s);
     for (auto& ch : s)
         if (ch >= '0' && ch <= '9') ch = '#';
     return s;
@@ -334,7 +337,7 @@ void BotModule::forget_unanswered(Call c) {
 }
 
 void BotModule::record_unanswered(const std::string& text, const bot::Reply& r) {
-    std::string phrase = mask_digits(bot::normalize(text));
+    std::string phrase = mask_digits(bot::normalize(mask_emails(text)));
     if (phrase.empty()) return;
     phrase = std::string(bot::utf8_truncate(phrase, 200));
     const std::string example(bot::utf8_truncate(mask_digits(text), 300));

@@ -861,19 +861,49 @@ void Api::send_queue_position(LiveChat& chat, bool force) {
     const int pos = b_.routing.position_of(chat.row.id).value_or(0);
     const int ewt = b_.routing.ewt_seconds_of(chat.row.id).value_or(0);
     if (!force && pos == chat.last_position && ewt == chat.last_ewt) return;
+    push_queue_frame(chat, pos, ewt);
+}
+
+void Api::push_queue_frame(LiveChat& chat, int pos, int ewt) {
     chat.last_position = pos;
     chat.last_ewt = ewt;
     const auto payload = std::make_shared<const std::string>(json({{"type", "queue"}, {"position", pos}, {"ewt_seconds", ewt}}).dump());
     for (auto* r : chat.residents) r->peer_.send(payload);
 }
 
+// A line moved: every change of this turn of the loop is pushed together, one
+// walk per line from the first place that moved, to the residents whose
+// figures changed. (Before: every change walked all chats and looked each
+// waiting one up, so a burst of assignments cost O(waiting^2).)
+void Api::flush_queue_positions() {
+    positions_flush_posted_ = false;
+    auto dirty = std::move(positions_dirty_);
+    positions_dirty_.clear();
+    for (const auto& [line, from] : dirty) {
+        const auto& [queue, channel] = line;
+        for (const auto& p : b_.routing.places_in(queue, routing::Channel(channel), from)) {
+            LiveChat* chat = live_chat(p.contact);
+            if (!chat || chat->row.state != "waiting" || chat->row.queue != queue || chat->residents.empty()) continue;
+            if (p.position == chat->last_position && p.ewt_seconds == chat->last_ewt) continue;
+            push_queue_frame(*chat, p.position, p.ewt_seconds);
+        }
+    }
+}
+
 void Api::on_chat_event(const routing::Event& e) {
     using routing::EventType;
     if (e.type == EventType::positions_changed) {
-        // Only residents of that queue and channel, and only when their figure changed.
-        for (auto& [id, chat] : chats_)
-            if (chat.row.state == "waiting" && chat.row.queue == e.queue && !chat.residents.empty())
-                send_queue_position(chat, false);
+        // Only residents of that line from the first place that moved, and only
+        // when their figure changed; pushed once the loop has run what is ready.
+        auto [it, fresh] = positions_dirty_.try_emplace({e.queue, int(e.channel)}, e.position);
+        if (!fresh) it->second = std::min(it->second, e.position);
+        if (!positions_flush_posted_) {
+            positions_flush_posted_ = true;
+            if (!b_.loop.post([this, alive = alive_] {
+                    if (*alive) flush_queue_positions();
+                }))
+                flush_queue_positions();
+        }
         return;
     }
     LiveChat* chat = e.contact ? live_chat(e.contact) : nullptr;
@@ -1024,7 +1054,7 @@ void Api::check_abandoned_chats() {
         }
         bool anyone = false;
         for (auto a : chat.row.agents)
-            if (auto st = b_.routing.agent(a); st && st->status != routing::AgentStatus::offline) anyone = true;
+            if (auto st = b_.routing.agent_state(a); st && st->status != routing::AgentStatus::offline) anyone = true;
         if (anyone) {
             chat.agents_gone_since.reset();
         } else if (!chat.agents_gone_since) {
@@ -1161,6 +1191,36 @@ void Api::public_messages(Call c) {
         });
 }
 
+void Api::open_visitor_chat(const Request& req, int64_t id, Reply reply, std::function<void()> then) {
+    struct Found {
+        store::ContactRow row;
+        std::vector<store::StoredMessage> bot_phase;
+    };
+    const bool known = live_chat(id) != nullptr;
+    on_chat_store(
+        [hash = crypto::sha256_hex(*req.header("x-visitor-token")), id, known](store::ChatStore& s) -> Result<Found> {
+            auto c = s.contact_by_visitor(hash);
+            if (!c || c->id != id) return Error::not_found("chat_not_found", "No such conversation.");
+            Found f{std::move(*c), {}};
+            if (!known && f.row.state == "bot") {
+                auto ms = s.messages_after(id, 0, false, 200);
+                if (ms) f.bot_phase = std::move(*ms);
+            }
+            return f;
+        },
+        [this, id, reply = std::move(reply), then = std::move(then)](Result<Found> r) {
+            if (!r) return reply(Response::error(r.error()));
+            const std::string& state = r->row.state;
+            if (state == "bot" || state == "waiting" || state == "active") {
+                const bool adopted_now = live_chat(id) == nullptr;
+                adopt_chat(r->row);
+                if (LiveChat* live = live_chat(id); live && adopted_now && state == "bot")
+                    rebuild_bot_memory(*live, r->bot_phase);
+            }
+            then();
+        });
+}
+
 void Api::public_post_message(Call c) {
     auto id = visitor_chat(c.request, c.params["id"]);
     if (!id) return c.reply(Response::error(id.error()));
@@ -1171,37 +1231,29 @@ void Api::public_post_message(Call c) {
     auto cmid = string_field(*body, "client_msg_id", 1, 64);
     if (!text) return c.reply(Response::error(text.error()));
     if (!cmid) return c.reply(Response::error(cmid.error()));
-    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
-    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
-                  [this, id = *id, text = *text, cmid = *cmid, reply = c.reply](Result<store::ContactRow> chat) {
-                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
-                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
-                      resident_message(id, text, cmid, [reply](Result<store::StoredMessage> r) {
-                          if (!r) return reply(Response::error(r.error()));
-                          reply(Response::json(r->duplicate ? 200 : 201, message_json(*r, false)));
-                      });
-                  });
+    open_visitor_chat(c.request, *id, c.reply, [this, id = *id, text = *text, cmid = *cmid, reply = c.reply] {
+        resident_message(id, text, cmid, [reply](Result<store::StoredMessage> r) {
+            if (!r) return reply(Response::error(r.error()));
+            reply(Response::json(r->duplicate ? 200 : 201, message_json(*r, false)));
+        });
+    });
 }
 
 void Api::public_handoff(Call c) {
     auto id = visitor_chat(c.request, c.params["id"]);
     if (!id) return c.reply(Response::error(id.error()));
-    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
-    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
-                  [this, id = *id, reply = c.reply](Result<store::ContactRow> chat) {
-                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
-                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
-                      if (LiveChat* live = live_chat(id); live && live->residents.empty())
-                          live->residents_gone_since = b_.clock.now();  // present over REST
-                      start_handoff(id, [this, id, reply](Result<void> r) {
-                          if (!r) return reply(Response::error(r.error()));
-                          LiveChat* live = live_chat(id);
-                          reply(Response::json(200, {{"chat_id", std::to_string(id)},
-                                                     {"state", live ? live->row.state : "closed"},
-                                                     {"position", b_.routing.position_of(id).value_or(0)},
-                                                     {"ewt_seconds", b_.routing.ewt_seconds_of(id).value_or(0)}}));
-                      });
-                  });
+    open_visitor_chat(c.request, *id, c.reply, [this, id = *id, reply = c.reply] {
+        if (LiveChat* live = live_chat(id); live && live->residents.empty())
+            live->residents_gone_since = b_.clock.now();  // present over REST
+        start_handoff(id, [this, id, reply](Result<void> r) {
+            if (!r) return reply(Response::error(r.error()));
+            LiveChat* live = live_chat(id);
+            reply(Response::json(200, {{"chat_id", std::to_string(id)},
+                                       {"state", live ? live->row.state : "closed"},
+                                       {"position", b_.routing.position_of(id).value_or(0)},
+                                       {"ewt_seconds", b_.routing.ewt_seconds_of(id).value_or(0)}}));
+        });
+    });
 }
 
 void Api::public_button(Call c) {
@@ -1211,35 +1263,27 @@ void Api::public_button(Call c) {
     if (!body) return c.reply(Response::error(body.error()));
     auto value = string_field(*body, "value", 1, 200);
     if (!value) return c.reply(Response::error(value.error()));
-    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
-    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
-                  [this, id = *id, value = *value, reply = c.reply](Result<store::ContactRow> chat) {
-                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
-                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
-                      if (LiveChat* live = live_chat(id); live && live->residents.empty())
-                          live->residents_gone_since = b_.clock.now();  // present over REST
-                      press_button(id, value, [this, id, reply](Result<void> r) {
-                          if (!r) return reply(Response::error(r.error()));
-                          LiveChat* live = live_chat(id);
-                          reply(Response::json(200, {{"chat_id", std::to_string(id)},
-                                                     {"state", live ? public_state(live->row.state) : "closed"}}));
-                      });
-                  });
+    open_visitor_chat(c.request, *id, c.reply, [this, id = *id, value = *value, reply = c.reply] {
+        if (LiveChat* live = live_chat(id); live && live->residents.empty())
+            live->residents_gone_since = b_.clock.now();  // present over REST
+        press_button(id, value, [this, id, reply](Result<void> r) {
+            if (!r) return reply(Response::error(r.error()));
+            LiveChat* live = live_chat(id);
+            reply(Response::json(200, {{"chat_id", std::to_string(id)},
+                                       {"state", live ? public_state(live->row.state) : "closed"}}));
+        });
+    });
 }
 
 void Api::public_end(Call c) {
     auto id = visitor_chat(c.request, c.params["id"]);
     if (!id) return c.reply(Response::error(id.error()));
-    const std::string hash = crypto::sha256_hex(*c.request.header("x-visitor-token"));
-    on_chat_store([hash](store::ChatStore& s) { return s.contact_by_visitor(hash); },
-                  [this, id = *id, reply = c.reply](Result<store::ContactRow> chat) {
-                      if (!chat || chat->id != id) return reply(Response::error(404, "chat_not_found", "No such conversation."));
-                      if (chat->state == "bot" || chat->state == "waiting" || chat->state == "active") adopt_chat(*chat);
-                      end_by_resident(id, [id, reply](Result<void> r) {
-                          if (!r) return reply(Response::error(r.error()));
-                          reply(Response::json(200, {{"chat_id", std::to_string(id)}, {"state", "closed"}}));
-                      });
-                  });
+    open_visitor_chat(c.request, *id, c.reply, [this, id = *id, reply = c.reply] {
+        end_by_resident(id, [id, reply](Result<void> r) {
+            if (!r) return reply(Response::error(r.error()));
+            reply(Response::json(200, {{"chat_id", std::to_string(id)}, {"state", "closed"}}));
+        });
+    });
 }
 
 void Api::public_rating(Call c) {

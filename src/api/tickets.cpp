@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -10,7 +12,11 @@
 #include "centrala/api/json_body.hpp"
 #include "centrala/api/upload.hpp"
 #include "centrala/crypto/crypto.hpp"
+#include "centrala/bot/text.hpp"
+#include "centrala/domain/appointments.hpp"
+#include "centrala/store/appointment_store.hpp"
 #include "centrala/store/chat_store.hpp"
+#include "centrala/store/resident_store.hpp"
 
 namespace centrala::api {
 
@@ -1026,28 +1032,123 @@ Result<std::pair<std::string, std::string>> resident_keys(const Request& req) {
 }
 }  // namespace
 
+namespace {
+
+// Everything held about one resident (docs/tickets.md, "Personal data"):
+// found on the store worker, in the caller's transaction when erasing.
+struct ResidentData {
+    std::vector<TicketRow> tickets;
+    std::vector<std::vector<store::TicketComment>> comments;  // public, per ticket (export only)
+    std::vector<store::AppointmentRow> appointments;
+    std::vector<store::ResidentChat> chats;
+    store::ResidentKeys keys;
+    store::ChatScanStats scan;
+    int64_t advisor_phrases = 0;
+    // erasure only
+    std::vector<std::string> erased_numbers, cancelled;
+    int64_t messages_redacted = 0;
+    int64_t scan_ms = 0;
+};
+
+void unique_name(std::vector<std::string>& names, const std::string& n) {
+    if (n.empty() || n == "[usunięto]") return;
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+}
+
+Result<ResidentData> collect_resident(store::Database& db, store::TicketStore& tickets, const std::string& phone,
+                                      const std::string& email, bool for_export) {
+    ResidentData d;
+    auto ts = tickets.by_resident(phone, email);
+    if (!ts) return ts.error();
+    d.tickets = std::move(*ts);
+    auto phones = phone_variants(phone);
+    if (auto n = normalize_phone(phone); n && std::find(phones.begin(), phones.end(), *n) == phones.end())
+        phones.push_back(*n);
+    store::AppointmentStore appointments(db, [] { return std::string(); });
+    auto as = appointments.by_resident(phones, email);
+    if (!as) return as.error();
+    d.appointments = std::move(*as);
+    d.keys.phone = phone;
+    d.keys.email = email;
+    for (const auto& t : d.tickets) {
+        unique_name(d.keys.names, t.resident_name);
+        if (t.contact_id) d.keys.own_contacts.insert(*t.contact_id);
+    }
+    for (const auto& a : d.appointments) {
+        unique_name(d.keys.names, a.name);
+        if (a.contact_id) d.keys.own_contacts.insert(*a.contact_id);
+    }
+    store::ResidentStore residents(db);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto chats = residents.chats(d.keys, for_export, &d.scan);
+    d.scan_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    if (!chats) return chats.error();
+    d.chats = std::move(*chats);
+    auto phrases = residents.count_advisor_phrases(email, bot::normalize(email));
+    if (!phrases) return phrases.error();
+    d.advisor_phrases = *phrases;
+    if (for_export)
+        for (const auto& t : d.tickets) {
+            auto cs = tickets.comments(t.id, false);
+            if (!cs) return cs.error();
+            d.comments.push_back(std::move(*cs));
+        }
+    return d;
+}
+
+json appointment_export_json(const store::AppointmentRow& a) {
+    return {{"code", display_code(a.code)},
+            {"service_id", a.service_id},
+            {"start", to_rfc3339(a.start)},
+            {"end", to_rfc3339(a.end)},
+            {"state", a.state},
+            {"name", a.name},
+            {"phone", a.phone},
+            {"email", a.email},
+            {"lang", a.lang},
+            {"contact_id", opt_id(a.contact_id)},
+            {"created_at", to_rfc3339(a.created_at)}};
+}
+
+json chat_export_json(const store::ResidentChat& ch) {
+    json messages = json::array();
+    for (const auto& m : ch.messages)
+        messages.push_back({{"id", std::to_string(m.id)},
+                            {"author", {{"kind", m.author_kind}, {"name", m.author_name}}},
+                            {"text", m.body},
+                            {"created_at", to_rfc3339(m.created_at)}});
+    return {{"id", std::to_string(ch.id)},
+            {"channel", ch.channel},
+            {"state", ch.state},
+            {"topic", ch.topic},
+            {"lang", ch.lang},
+            {"resident_name", ch.resident_name},
+            {"created_at", to_rfc3339(ch.created_at)},
+            {"closed_at", opt_time(ch.closed_at)},
+            {"found_by", ch.found_by},
+            {"messages", messages}};
+}
+
+json codes_of(const std::vector<store::AppointmentRow>& as) {
+    json out = json::array();
+    for (const auto& a : as) out.push_back(display_code(a.code));
+    return out;
+}
+
+json ids_of(const std::vector<store::ResidentChat>& chats) {
+    json out = json::array();
+    for (const auto& c : chats) out.push_back(std::to_string(c.id));
+    return out;
+}
+
+}  // namespace
+
 void TicketsModule::resident_export(Call c) {
     auto keys = resident_keys(c.request);
     if (!keys) return c.reply(Response::error(keys.error()));
-    struct Export {
-        std::vector<TicketRow> tickets;
-        std::vector<std::vector<store::TicketComment>> comments;
-    };
     on_store_worker(
-        ctx_,
-        [this, keys = *keys]() -> Result<Export> {
-            auto ts = store_.by_resident(keys.first, keys.second);
-            if (!ts) return ts.error();
-            Export e;
-            for (const auto& t : *ts) {
-                auto cs = store_.comments(t.id, false);
-                if (!cs) return cs.error();
-                e.comments.push_back(std::move(*cs));
-            }
-            e.tickets = std::move(*ts);
-            return e;
-        },
-        [this, c, keys = *keys](Result<Export> r) {
+        ctx_, [this, keys = *keys] { return collect_resident(ctx_.b.db, store_, keys.first, keys.second, true); },
+        [this, c, keys = *keys](Result<ResidentData> r) {
             if (!r) return c.reply(Response::error(r.error()));
             json items = json::array();
             json numbers = json::array();
@@ -1060,11 +1161,27 @@ void TicketsModule::resident_export(Call c) {
                 items.push_back(j);
                 numbers.push_back(r->tickets[i].number);
             }
+            json appointments = json::array();
+            for (const auto& a : r->appointments) appointments.push_back(appointment_export_json(a));
+            json chats = json::array();
+            for (const auto& ch : r->chats) chats.push_back(chat_export_json(ch));
+            spdlog::info("resident export: {} case(s), {} booking(s), {} chat(s); message scan {} ms ({} candidates)",
+                         r->tickets.size(), r->appointments.size(), r->chats.size(), r->scan_ms, r->scan.candidates);
             ctx_.audit(c.who, "resident_data_exported", "resident", c.request.remote_address,
-                       {{"tickets", numbers}});
+                       {{"tickets", numbers},
+                        {"appointments", codes_of(r->appointments)},
+                        {"chats", ids_of(r->chats)},
+                        {"counts",
+                         {{"tickets", r->tickets.size()},
+                          {"appointments", r->appointments.size()},
+                          {"chats", r->chats.size()},
+                          {"advisor_phrases", r->advisor_phrases}}}});
             c.reply(Response::json(200, {{"resident", {{"phone", keys.first}, {"email", keys.second}}},
                                          {"exported_at", to_rfc3339(ctx_.b.clock.now())},
-                                         {"tickets", items}}));
+                                         {"tickets", items},
+                                         {"appointments", appointments},
+                                         {"chats", chats},
+                                         {"advisor_phrases", r->advisor_phrases}}));
         });
 }
 
@@ -1072,13 +1189,56 @@ void TicketsModule::resident_erase(Call c) {
     auto keys = resident_keys(c.request);
     if (!keys) return c.reply(Response::error(keys.error()));
     const auto now = ctx_.b.clock.now();
-    on_store_worker(ctx_, [this, keys = *keys, now] { return store_.erase_resident(keys.first, keys.second, now); },
-                    [this, c](Result<std::vector<std::string>> r) {
-                        if (!r) return c.reply(Response::error(r.error()));
-                        ctx_.audit(c.who, "resident_data_erased", "resident", c.request.remote_address,
-                                   {{"tickets", *r}});
-                        c.reply(Response::json(200, {{"erased", *r}}));
-                    });
+    on_store_worker(
+        ctx_,
+        [this, keys = *keys, now]() -> Result<ResidentData> {
+            store::Database& db = ctx_.b.db;
+            store::Transaction tx(db);
+            if (!tx.begun()) return db.error("begin");
+            // Found before anything changes: the cases' chats lose their browser key below.
+            auto d = collect_resident(db, store_, keys.first, keys.second, false);
+            if (!d) return d.error();
+            auto numbers = store_.erase_residents_cases(d->tickets, now);
+            if (!numbers) return numbers.error();
+            d->erased_numbers = std::move(*numbers);
+            auto cancelled = store::AppointmentStore(db, [] { return std::string(); }).erase_resident(d->appointments, now);
+            if (!cancelled) return cancelled.error();
+            d->cancelled = std::move(*cancelled);
+            store::ResidentStore residents(db);
+            auto messages = residents.erase_chats(d->chats, d->keys);
+            if (!messages) return messages.error();
+            d->messages_redacted = *messages;
+            auto phrases = residents.erase_advisor_phrases(keys.second, bot::normalize(keys.second));
+            if (!phrases) return phrases.error();
+            d->advisor_phrases = *phrases;
+            if (auto r = tx.commit(); !r) return r.error();
+            return d;
+        },
+        [this, c](Result<ResidentData> r) {
+            if (!r) return c.reply(Response::error(r.error()));
+            json cancelled = json::array();
+            for (const auto& code : r->cancelled) cancelled.push_back(display_code(code));
+            const json counts = {{"tickets", r->erased_numbers.size()},
+                                 {"appointments", r->appointments.size()},
+                                 {"appointments_cancelled", r->cancelled.size()},
+                                 {"chats", r->chats.size()},
+                                 {"messages_redacted", r->messages_redacted},
+                                 {"advisor_phrases", r->advisor_phrases}};
+            spdlog::info("resident erasure: {} case(s), {} booking(s), {} chat(s); message scan {} ms ({} candidates)",
+                         r->erased_numbers.size(), r->appointments.size(), r->chats.size(), r->scan_ms,
+                         r->scan.candidates);
+            ctx_.audit(c.who, "resident_data_erased", "resident", c.request.remote_address,
+                       {{"tickets", r->erased_numbers},
+                        {"appointments", codes_of(r->appointments)},
+                        {"appointments_cancelled", cancelled},
+                        {"chats", ids_of(r->chats)},
+                        {"counts", counts}});
+            c.reply(Response::json(200, {{"erased", r->erased_numbers},
+                                         {"appointments", codes_of(r->appointments)},
+                                         {"appointments_cancelled", cancelled},
+                                         {"chats", ids_of(r->chats)},
+                                         {"counts", counts}}));
+        });
 }
 
 }  // namespace centrala::api

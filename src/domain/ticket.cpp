@@ -195,4 +195,50 @@ std::string redact_contact(std::string_view text, std::string_view phone, std::s
     return out;
 }
 
+namespace {
+bool email_local_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '.' || c == '_' || c == '%' ||
+           c == '+' || c == '-';
+}
+bool email_domain_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '.' || c == '-';
+}
+}  // namespace
+
+std::string mask_emails(std::string_view text, std::string_view mark) {
+    std::string out;
+    size_t copied = 0;
+    for (size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+        if (at < copied) continue;
+        size_t b = at;
+        while (b > copied && email_local_char(text[b - 1])) --b;
+        size_t e = at + 1;
+        while (e < text.size() && email_domain_char(text[e])) ++e;
+        while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) --e;  // "a@b.pl." ends a sentence
+        const auto domain = text.substr(at + 1, e - at - 1);
+        const auto dot = domain.find('.');
+        if (b == at || dot == std::string_view::npos || dot == 0) continue;
+        out.append(text.substr(copied, b - copied));
+        out += mark;
+        copied = e;
+        at = e - 1;
+    }
+    out.append(text.substr(copied));
+    return out;
+}
+
+std::string phone_like_pattern(std::string_view phone) {
+    std::string digits;
+    for (char c : phone)
+        if (is_digit(c)) digits += c;
+    if (digits.size() < 5) return {};
+    if (digits.size() > 9) digits = digits.substr(digits.size() - 9);
+    std::string out = "%";
+    for (char c : digits) {
+        out += c;
+        out += '%';
+    }
+    return out;
+}
+
 }  // namespace centrala

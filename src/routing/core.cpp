@@ -201,7 +201,9 @@ struct Core::State {
 
     // Per-command scratch.
     Events out;
-    std::set<std::pair<int, int>> dirty_positions;
+    // (queue, channel) whose line changed in this command -> the smallest key
+    // that went in or out: only contacts from that key on moved.
+    std::map<std::pair<int, int>, WaitKey> dirty_positions;
     std::set<AgentId> dirty_agents;
     std::vector<ContactId> dirty_contacts;
     bool stats_dirty = false;
@@ -218,10 +220,13 @@ struct Core::State {
 
     Events finish() {
         dispatch();
-        for (auto [qi, ch] : dirty_positions) {
+        for (const auto& [qc, first] : dirty_positions) {
+            const auto [qi, ch] = qc;
             Event& e = emit(EventType::positions_changed);
             e.queue = queues[qi].cfg.settings.id;
             e.channel = Channel(ch);
+            // Contacts before this place kept theirs.
+            e.position = int(queues[qi].waiting[ch].order_of_key(first)) + 1;
         }
         dirty_positions.clear();
         if (stats_dirty) emit(EventType::stats_changed);
@@ -408,10 +413,15 @@ struct Core::State {
         q.stats.waiting++;
         if (c.spec.needs_interpreter) interpreter_waiting.insert(c.key);
         c.state = ContactState::waiting;
-        dirty_positions.emplace(c.qi, ch);
+        mark_positions(c.qi, ch, c.key);
         dirty_contacts.push_back(c.spec.id);
         stats_dirty = true;
         if (c.overflow_at != SysTime{}) timers.insert({std::max(c.overflow_at, now()), TimerKind::overflow, c.spec.id});
+    }
+
+    void mark_positions(int qi, int ch, const WaitKey& key) {
+        auto [it, fresh] = dirty_positions.try_emplace({qi, ch}, key);
+        if (!fresh && key < it->second) it->second = key;
     }
 
     void unindex_waiting(ContactRec& c) {
@@ -425,7 +435,7 @@ struct Core::State {
         q.by_age.erase({c.enqueued_at, c.spec.id});
         q.stats.waiting--;
         interpreter_waiting.erase(c.key);
-        dirty_positions.emplace(c.qi, ch);
+        mark_positions(c.qi, ch, c.key);
         stats_dirty = true;
     }
 
@@ -1400,6 +1410,32 @@ std::optional<int> Core::position_of(ContactId id) const {
     auto it = s_->contacts.find(id);
     if (it == s_->contacts.end()) return std::nullopt;
     return s_->position(it->second);
+}
+
+std::vector<Core::Place> Core::places_in(const std::string& queue, Channel channel, int from_position) const {
+    std::vector<Place> out;
+    auto qit = s_->queue_index.find(queue);
+    if (qit == s_->queue_index.end()) return out;
+    const auto& q = s_->queues[qit->second];
+    const int ch = channel_index(channel);
+    const auto& line = q.waiting[ch];
+    const int from = std::max(1, from_position);
+    const int slots = std::max(1, q.staffed_slots[ch]);
+    int pos = from;
+    // The same figures as position_of and ewt_seconds_of, in one walk of the line.
+    for (auto it = line.find_by_order(size_t(from - 1)); it != line.end(); ++it, ++pos)
+        out.push_back({it->id, pos, int(std::ceil(double(pos) * q.aht_ewma_s / double(slots)))});
+    // Contacts on offer are out of the line for the moment; they keep the place they would have.
+    for (const auto& [oid, o] : s_->offers) {
+        if (o.invite) continue;
+        auto c = s_->contacts.find(o.contact);
+        if (c == s_->contacts.end() || c->second.qi != qit->second || c->second.spec.channel != channel ||
+            c->second.state != ContactState::offered)
+            continue;
+        const int p = int(line.order_of_key(c->second.key)) + 1;
+        if (p >= from) out.push_back({o.contact, p, 0});
+    }
+    return out;
 }
 
 std::optional<int> Core::ewt_seconds_of(ContactId id) const {

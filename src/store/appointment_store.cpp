@@ -334,4 +334,42 @@ Result<std::vector<ReminderRow>> AppointmentStore::reminders(SysTime from, SysTi
     return out;
 }
 
+Result<std::vector<AppointmentRow>> AppointmentStore::by_resident(const std::vector<std::string>& phones,
+                                                                 const std::string& email) {
+    std::string in = "NULL";  // never equal: no phone given matches nothing
+    for (size_t k = 0; k < phones.size(); ++k) in += ",?";
+    auto st = db_.prepare(std::string("SELECT ") + columns + " FROM appointments WHERE phone IN (" + in +
+                          ") OR (? <> '' AND email = ? COLLATE NOCASE) ORDER BY start_at, id");
+    if (!st) return st.error();
+    int i = 1;
+    for (const auto& p : phones) st->bind(i++, p);
+    st->bind(i++, email);
+    st->bind(i++, email);
+    std::vector<AppointmentRow> out;
+    for (;;) {
+        auto has = st->step();
+        if (!has) return has.error();
+        if (!*has) break;
+        out.push_back(read_row(*st));
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> AppointmentStore::erase_resident(const std::vector<AppointmentRow>& rows,
+                                                                  SysTime now) {
+    auto st = db_.prepare(
+        "UPDATE appointments SET name = '[usunięto]', phone = '', email = '', address = '', "
+        "state = CASE WHEN state = 'booked' AND start_at > ?1 THEN 'cancelled' ELSE state END, "
+        "sequence = sequence + 1, updated_at = ?1 WHERE id = ?2");
+    if (!st) return st.error();
+    std::vector<std::string> cancelled;
+    for (const auto& a : rows) {
+        st->reset();
+        st->bind(1, to_unix_ms(now)).bind(2, a.id);
+        if (auto r = st->run(); !r) return r.error();
+        if (a.state == "booked" && a.start > now) cancelled.push_back(a.code);
+    }
+    return cancelled;
+}
+
 }  // namespace centrala::store

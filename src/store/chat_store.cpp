@@ -284,18 +284,38 @@ std::vector<Result<StoredMessage>> ChatStore::append(const std::vector<NewMessag
         for (size_t i = 0; i < batch.size(); ++i) out.emplace_back(e);
         return out;
     };
+    // Prepared once and kept (reset and rebound per row): parsing the INSERT
+    // again for every batch was a visible part of the store thread's time.
+    if (!insert_message_) {
+        auto ins = db_.prepare(
+            "INSERT INTO messages (contact_id, author_kind, author_id, author_name, body, internal, buttons, client_msg_id, "
+            "created_at, bot_topic, bot_confidence, bot_answer, links) "
+            "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), NULLIF(?, '')) "
+            "ON CONFLICT (contact_id, author_kind, author_id, client_msg_id) DO NOTHING");
+        if (!ins) return fail_all(ins.error());
+        insert_message_.emplace(std::move(*ins));
+    }
+    if (!find_duplicate_) {
+        auto dup = db_.prepare(
+            "SELECT id, author_name, body, internal, coalesce(buttons, ''), created_at FROM messages "
+            "WHERE contact_id = ? AND author_kind = ? AND author_id = ? AND client_msg_id = ?");
+        if (!dup) return fail_all(dup.error());
+        find_duplicate_.emplace(std::move(*dup));
+    }
+    Statement* ins = &*insert_message_;
+    Statement* dup = &*find_duplicate_;
     Transaction tx(db_);
     if (!tx.begun()) return fail_all(db_.error("begin"));
-    auto ins = db_.prepare(
-        "INSERT INTO messages (contact_id, author_kind, author_id, author_name, body, internal, buttons, client_msg_id, "
-        "created_at, bot_topic, bot_confidence, bot_answer, links) "
-        "VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), ?, NULLIF(?, ''), ?, NULLIF(?, ''), NULLIF(?, '')) "
-        "ON CONFLICT (contact_id, author_kind, author_id, client_msg_id) DO NOTHING");
-    auto dup = db_.prepare(
-        "SELECT id, author_name, body, internal, coalesce(buttons, ''), created_at FROM messages "
-        "WHERE contact_id = ? AND author_kind = ? AND author_id = ? AND client_msg_id = ?");
-    if (!ins) return fail_all(ins.error());
-    if (!dup) return fail_all(dup.error());
+    // The kept statements are reset before the transaction ends (commit or
+    // rollback), so neither is left active between batches.
+    struct ResetOnExit {
+        Statement* a;
+        Statement* b;
+        ~ResetOnExit() {
+            a->reset();
+            b->reset();
+        }
+    } reset_on_exit{ins, dup};
     for (const auto& m : batch) {
         ins->reset();
         ins->bind(1, m.contact_id)
@@ -335,6 +355,7 @@ std::vector<Result<StoredMessage>> ChatStore::append(const std::vector<NewMessag
             s.buttons = dup->text(4);
             s.created_at = from_unix_ms(dup->int64(5));
             s.duplicate = true;
+            dup->reset();
         }
         out.emplace_back(std::move(s));
     }

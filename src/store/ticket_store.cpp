@@ -641,12 +641,18 @@ Result<std::vector<std::string>> TicketStore::erase_resident(const std::string& 
     if (!tx.begun()) return db_.error("begin");
     auto found = by_resident(phone, email);
     if (!found) return found.error();
+    auto numbers = erase_residents_cases(*found, now);
+    if (!numbers) return numbers.error();
+    if (auto r = tx.commit(); !r) return r.error();
+    return numbers;
+}
+
+Result<std::vector<std::string>> TicketStore::erase_residents_cases(const std::vector<TicketRow>& found, SysTime now) {
     std::vector<std::string> numbers;
-    for (const auto& t : *found) {
+    for (const auto& t : found) {
         if (auto r = erase_ticket_resident(t, now, true); !r) return r.error();
         numbers.push_back(t.number);
     }
-    if (auto r = tx.commit(); !r) return r.error();
     return numbers;
 }
 

@@ -114,6 +114,39 @@ TEST_F(BotChatTest, AnswersFreeTextAndButtonsWithTopicConfidenceAndButtons) {
     EXPECT_EQ(contact(boss, r.chat_id).value("state", ""), "bot");
 }
 
+// A resident who talks over REST only (no socket) after a restart: the advisor
+// remembers what was said before it, so the consultant's summary has it.
+TEST_F(BotChatTest, AfterARestartTheAdvisorRemembersAResidentWhoUsesRestOnly) {
+    Resident r = create_chat("Bez Gniazda", "pl");
+    auto said = http->post(r.path("/messages"),
+                           {{"text", "kupilem uzywany samochod, jak go zarejestrowac?"}, {"client_msg_id", "rest-1"}},
+                           {r.header()});
+    ASSERT_EQ(said.status, 201) << said;
+    bool answered = false;
+    for (int i = 0; i < 50 && !answered; ++i) {
+        for (const auto& m : public_messages(r))
+            if (m["author"].value("kind", "") == "bot" && m.value("topic", "") == "vehicles") answered = true;
+        if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(answered) << public_messages(r).dump();
+
+    crash_and_restart();
+    Login boss = must_login("kierownik");
+    auto handoff = http->post(r.path("/handoff"), json::object(), {r.header()});
+    ASSERT_EQ(handoff.status, 200) << handoff;
+    bool note = false;
+    for (int i = 0; i < 50 && !note; ++i) {
+        for (const auto& m : staff_messages(boss, r.chat_id))
+            if (m.value("internal", false) && m.value("text", "").find("Podsumowanie asystenta") != std::string::npos &&
+                m.value("text", "").find("uzywany samochod") != std::string::npos)
+                note = true;
+        if (!note) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_TRUE(note) << "the summary names what the resident said before the restart: "
+                      << staff_messages(boss, r.chat_id).dump();
+    EXPECT_EQ(contact(boss, r.chat_id).value("topic", ""), "vehicles") << "the topic known before the restart routes it";
+}
+
 struct HandoffCase {
     std::string lang, text, queue;
 };
@@ -219,17 +252,8 @@ class BotAfterHoursTest : public ChatTest {
 protected:
     void configure(json& config) override {
         ChatTest::configure(config);
-        json reports = json::array();
-        for (const auto& s : config["services"])
-            if (s.value("location_required", false)) reports.push_back(s);
-        config["services"] = reports;
-        const auto tomorrow = to_warsaw(SystemClock().now()).weekday + std::chrono::days{1};
-        static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-        json hours = {{"closed_on_holidays", false}};
-        for (const char* n : names) hours[n] = json::array();
-        hours[names[tomorrow.c_encoding()]] = {"10:00-12:00"};
-        config["business_hours"]["tomorrow_only"] = hours;
-        for (auto& q : config["queues"]) q["hours"] = "tomorrow_only";
+        only_report_services(config);
+        open_only_tomorrow(config);
         config["chat"]["abandon_grace_seconds"] = 5;
     }
 };

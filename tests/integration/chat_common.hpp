@@ -10,11 +10,33 @@
 #include <functional>
 #include <thread>
 
+#include "centrala/domain/calendar.hpp"
 #include "common.hpp"
 
 namespace centrala::testing::chat {
 
 using nlohmann::json;
+
+// Every queue closed now and open tomorrow 10:00-12:00 (Warsaw time), so the
+// advisor is "outside opening hours" whatever the time of the test run.
+inline void open_only_tomorrow(json& config) {
+    const auto tomorrow = to_warsaw(SystemClock().now()).weekday + std::chrono::days{1};
+    static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    json hours = {{"closed_on_holidays", false}};
+    for (const char* n : names) hours[n] = json::array();
+    hours[names[tomorrow.c_encoding()]] = {"10:00-12:00"};
+    config["business_hours"]["tomorrow_only"] = hours;
+    for (auto& q : config["queues"]) q["hours"] = "tomorrow_only";
+}
+
+// Only the report services: a message left outside opening hours then has no
+// category to become a case under and waits in line instead (docs/bot.md).
+inline void only_report_services(json& config) {
+    json reports = json::array();
+    for (const auto& s : config["services"])
+        if (s.value("location_required", false)) reports.push_back(s);
+    config["services"] = reports;
+}
 
 inline int64_t num(const json& id) {
     if (id.is_string()) return std::stoll(id.get<std::string>());

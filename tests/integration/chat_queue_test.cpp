@@ -439,5 +439,84 @@ TEST_F(ChatLeavingTest, AnActiveChatWhoseConsultantStaysOfflineGoesBackInLine) {
     EXPECT_TRUE(any_text(staff_messages(ewa.login, r.chat_id), "Halo, jest tam ktoś?"));
 }
 
+// Queue positions are pushed per line from the first place that moved, once
+// per turn of the server's loop, and only to residents whose figures changed.
+// Whatever the order of assignments and abandons, every waiting resident's
+// last `queue` frame is their true place (what GET /contacts/{id} says).
+class ChatPlacesTest : public ChatLeavingTest {
+protected:
+    void configure(json& config) override {
+        ChatLeavingTest::configure(config);
+        config["chat"]["max_open_chats_per_address"] = 20;  // eight residents from the test's one address
+    }
+};
+
+TEST_F(ChatPlacesTest, EveryWaitingResidentsLastQueueFrameIsTheirPlaceAfterAssignmentsAndAbandons) {
+    Login admin = must_login("admin");
+    Login boss = must_login("kierownik");
+    Agent anna = agent("anna");
+    auto cap = http->patch("/api/v1/users/" + anna.id, {{"capacity", {{"chat", 2}}}}, {bearer(admin.token)});
+    ASSERT_EQ(cap.status, 200) << cap;
+    open_agent_socket(anna);
+
+    std::vector<Resident> rs;
+    for (int i = 0; i < 8; ++i) rs.push_back(create_chat("Mieszkaniec " + std::to_string(i + 1)));
+    for (int i = 0; i < 8; ++i) {
+        connect_resident(rs[i]);
+        EXPECT_EQ(handoff(rs[i]).value("position", 0), i + 1) << "resident " << i + 1;
+    }
+    ASSERT_FALSE(HasFailure());
+
+    // Each listed resident's last queue frame, and GET /contacts/{id}, give the expected place.
+    auto expect_places = [&](const std::vector<std::pair<Resident*, int>>& expected, const std::string& when) {
+        const auto deadline = std::chrono::steady_clock::now() + 3s;
+        for (;;) {
+            bool all = true;
+            for (auto& [r, want] : expected) {
+                r->sock->drain(50ms);
+                const auto frames = r->sock->seen([](const json& j) { return j.value("type", "") == "queue"; });
+                if (frames.empty() || frames.back().value("position", 0) != want) all = false;
+            }
+            if (all || std::chrono::steady_clock::now() > deadline) break;
+        }
+        for (auto& [r, want] : expected) {
+            const auto frames = r->sock->seen([](const json& j) { return j.value("type", "") == "queue"; });
+            ASSERT_FALSE(frames.empty()) << when;
+            EXPECT_EQ(frames.back().value("position", 0), want) << when << ": last queue frame of " << r->name;
+            EXPECT_GT(frames.back().value("ewt_seconds", 0), 0) << when << ": " << frames.back().dump();
+            const json c = contact(boss, r->chat_id);
+            EXPECT_EQ(c.value("state", ""), "waiting") << when << ": " << c.dump();
+            EXPECT_EQ(c.value("position", 0), want) << when << ": the server's own figure for " << r->name;
+        }
+    };
+
+    // Two residents leave (abandoned after the 5 s grace period), two are served.
+    rs[2].sock->close();
+    rs[5].sock->close();
+    set_state(anna, "available");
+    serve(anna, rs[0]);
+    serve(anna, rs[1]);
+    ASSERT_FALSE(HasFailure());
+    expect_places({{&rs[3], 2}, {&rs[4], 3}, {&rs[6], 5}, {&rs[7], 6}}, "after two assignments");
+
+    for (int i : {2, 5}) {
+        const std::string st = state_after(boss, rs[i].chat_id, "waiting", 10s);
+        EXPECT_EQ(st, "abandoned") << "resident " << i + 1;
+    }
+    expect_places({{&rs[3], 1}, {&rs[4], 2}, {&rs[6], 3}, {&rs[7], 4}}, "after two abandons");
+
+    // A close frees a place for the consultant: the next one is served and the rest move up.
+    ASSERT_EQ(http->post("/api/v1/contacts/" + rs[0].chat_id + "/close", {{"disposition", "other"}}, {anna.auth()}).status, 200);
+    serve(anna, rs[3]);
+    expect_places({{&rs[4], 1}, {&rs[6], 2}, {&rs[7], 3}}, "after a third assignment");
+
+    // Unchanged figures are not sent again: no resident got the same frame twice in a row.
+    for (int i : {3, 4, 6, 7}) {
+        const auto frames = rs[i].sock->seen([](const json& j) { return j.value("type", "") == "queue"; });
+        for (size_t k = 1; k < frames.size(); ++k)
+            EXPECT_NE(frames[k], frames[k - 1]) << "resident " << i + 1 << " got an unchanged queue frame again";
+    }
+}
+
 }  // namespace
 }  // namespace centrala::testing::chat

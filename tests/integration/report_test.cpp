@@ -306,13 +306,7 @@ class AfterHoursTest : public ChatTest {
 protected:
     void configure(json& config) override {
         ChatTest::configure(config);
-        const auto tomorrow = to_warsaw(SystemClock().now()).weekday + std::chrono::days{1};
-        static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-        json hours = {{"closed_on_holidays", false}};
-        for (const char* n : names) hours[n] = json::array();
-        hours[names[tomorrow.c_encoding()]] = {"10:00-12:00"};
-        config["business_hours"]["tomorrow_only"] = hours;
-        for (auto& q : config["queues"]) q["hours"] = "tomorrow_only";
+        open_only_tomorrow(config);
     }
 };
 

@@ -160,3 +160,43 @@ TEST_F(AppointmentStoreTest, ArrivalsAndNoShowsAreMarkedButNotOnCancelledVisits)
     f.include_cancelled = true;
     EXPECT_EQ(store_->day(f)->size(), 2u);
 }
+
+TEST_F(AppointmentStoreTest, ErasureClearsTheContactDataCancelsOnlyFutureVisitsAndKeepsTheShell) {
+    auto past = booking("+48600100200", slot_);
+    past.row.email = "jan@example.pl";
+    auto past_row = store_->book(past);
+    ASSERT_TRUE(past_row.ok());
+    ASSERT_TRUE(store_->set_state(past_row->id, "arrived", slot_ + minutes{5}).ok());
+    auto future = store_->book(booking("+48600100200", slot_ + hours{48}));
+    auto by_mail = booking("", slot_ + hours{72});
+    by_mail.row.email = "jan@example.pl";
+    auto mail_row = store_->book(by_mail);
+    auto other = store_->book(booking("+48601200300", slot_ + hours{48}));
+    ASSERT_TRUE(future.ok() && mail_row.ok() && other.ok());
+
+    const SysTime later = slot_ + hours{1};  // the first visit is over, the others are ahead
+    auto found = store_->by_resident({"600100200", "+48600100200"}, "JAN@example.pl");
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(found->size(), 3u);
+    auto cancelled = store_->erase_resident(*found, later);
+    ASSERT_TRUE(cancelled.ok());
+    EXPECT_EQ(*cancelled, (std::vector<std::string>{future->code, mail_row->code}));
+
+    auto p = store_->by_id(past_row->id);
+    EXPECT_EQ(p->state, "arrived");  // what happened stays, for the office's statistics
+    EXPECT_EQ(p->name, "[usunięto]");
+    EXPECT_EQ(p->phone, "");
+    EXPECT_EQ(p->email, "");
+    EXPECT_EQ(p->start, slot_);
+    auto f = store_->by_id(future->id);
+    EXPECT_EQ(f->state, "cancelled");
+    EXPECT_EQ(f->name, "[usunięto]");
+    // The freed place can be booked again; the other resident is untouched.
+    EXPECT_TRUE(store_->book(booking("+48602000000", slot_ + hours{48}, 2)).ok());
+    auto o = store_->by_id(other->id);
+    EXPECT_EQ(o->state, "booked");
+    EXPECT_EQ(o->name, "Jan Kowalski");
+    EXPECT_EQ(o->phone, "+48601200300");
+    // Nothing is found by the phone or e-mail any more.
+    EXPECT_TRUE(store_->by_resident({"600100200", "+48600100200"}, "jan@example.pl")->empty());
+}

@@ -843,6 +843,57 @@ TEST_F(RoutingTest, TodaysCountersRestoreAndMissedOffersCountPerDay) {
     invariants();
 }
 
+// positions_changed says from which place the line moved, and places_in lists
+// the line from there with the figures position_of / ewt_seconds_of give.
+TEST_F(RoutingTest, PositionsChangedStartsAtTheFirstPlaceThatMovedAndPlacesInMatchesPositionOf) {
+    make({queue("general", {"other"})});
+    for (ContactId id = 1; id <= 6; ++id) {
+        clock.advance(seconds(1));
+        auto ev = contact(id);
+        auto moved = of(ev, EventType::positions_changed);
+        ASSERT_EQ(moved.size(), 1u);
+        EXPECT_EQ(moved[0].position, int(id)) << "a newcomer at the end moves nobody before it";
+    }
+    auto check_all = [&] {
+        const auto places = core->places_in("general", Channel::chat);
+        for (const auto& p : places) {
+            EXPECT_EQ(core->position_of(p.contact), p.position) << p.contact;
+            EXPECT_EQ(core->ewt_seconds_of(p.contact).value_or(0), p.ewt_seconds) << p.contact;
+        }
+        return places.size();
+    };
+    EXPECT_EQ(check_all(), 6u);
+
+    // Contact 3 leaves: those from place 3 on moved.
+    auto gone = core->abandon(3);
+    ASSERT_TRUE(gone.ok());
+    auto moved = of(*gone, EventType::positions_changed);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(moved[0].position, 3);
+    const auto from3 = core->places_in("general", Channel::chat, 3);
+    ASSERT_EQ(from3.size(), 3u);
+    EXPECT_EQ(from3[0].contact, 4);
+    EXPECT_EQ(from3[0].position, 3);
+    EXPECT_EQ(from3[2].contact, 6);
+    EXPECT_EQ(from3[2].position, 5);
+    EXPECT_EQ(check_all(), 5u);
+
+    // An agent takes the head: it is on offer (place 1, EWT 0) until accepted.
+    agent(1, {}, {{"chat", 1}});
+    auto ev = available(1);
+    auto offer = offer_to(ev, 1);
+    ASSERT_TRUE(offer.has_value());
+    EXPECT_EQ(offer->contact, 1);
+    auto on_offer = of(ev, EventType::positions_changed);
+    ASSERT_EQ(on_offer.size(), 1u);
+    EXPECT_EQ(on_offer[0].position, 1);
+    EXPECT_EQ(check_all(), 5u) << "the contact on offer is listed at the place it would have";
+    accept(*offer, 1);
+    EXPECT_EQ(check_all(), 4u);
+    EXPECT_TRUE(core->places_in("general", Channel::voice).empty());
+    EXPECT_TRUE(core->places_in("no_such_queue", Channel::chat).empty());
+    invariants();
+}
 namespace {
 
 // A callback slot is counted apart from chat: a consultant with three chats

@@ -181,3 +181,18 @@ TEST(PhoneVariants, APolishNumberInEveryStoredForm) {
     EXPECT_TRUE(phone_variants("").empty());
 }
 }  // namespace centrala
+
+namespace centrala {
+TEST(MaskEmails, EveryAddressGoesTheRestStays) {
+    EXPECT_EQ(mask_emails("pisz na Jan.Kowalski+x@Example.com.pl. dzięki"), "pisz na [e-mail]. dzięki");
+    EXPECT_EQ(mask_emails("a@b.pl i c_d@e-f.org"), "[e-mail] i [e-mail]");
+    EXPECT_EQ(mask_emails("@ nic, x@y, @b.pl, mail@"), "@ nic, x@y, @b.pl, mail@");
+    EXPECT_EQ(mask_emails(""), "");
+}
+
+TEST(PhoneLikePattern, TheLastNineDigitsInOrder) {
+    EXPECT_EQ(phone_like_pattern("+48600100200"), "%6%0%0%1%0%0%2%0%0%");
+    EXPECT_EQ(phone_like_pattern("12345"), "%1%2%3%4%5%");
+    EXPECT_EQ(phone_like_pattern("1234"), "");
+}
+}  // namespace centrala

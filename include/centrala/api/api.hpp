@@ -286,6 +286,8 @@ private:
                           MessageDone done);
     Result<void> check_resident_text(LiveChat& chat, const std::string& text) const;
     void send_queue_position(LiveChat& chat, bool force);
+    void push_queue_frame(LiveChat& chat, int position, int ewt_seconds);
+    void flush_queue_positions();
     void on_chat_event(const routing::Event& e);
     // The resident ends the chat (frame `end`, REST .../end): with the advisor
     // it is closed, waiting it is abandoned, served it is closed as by the
@@ -296,6 +298,11 @@ private:
     void check_abandoned_chats();
     Result<void> restore_chats();
     Result<int64_t> visitor_chat(const Request& req, const std::string& id_param);
+    // The REST side of a resident's chat: the visitor token must name chat `id`
+    // (else 404 chat_not_found to `reply`); an open chat not in memory (after a
+    // restart) is adopted and, still with the advisor, gets the advisor's memory
+    // back from its stored messages — as a reconnecting socket does. Then `then`.
+    void open_visitor_chat(const Request& req, int64_t id, Reply reply, std::function<void()> then);
     bool may_serve(const Principal& who, const LiveChat* chat, int64_t contact_id) const;
     std::string resident_text(const std::string& lang, const std::string& key) const;
 
@@ -370,6 +377,7 @@ private:
     store::StaffStore staff_;  // used only on the store worker
     std::string dummy_hash_;   // verified for unknown users so timing does not tell
     std::unordered_multimap<std::string, AgentSocket*> sockets_;  // session id -> socket
+    std::unordered_multimap<int64_t, AgentSocket*> sockets_by_user_;  // the same sockets by user id (authenticated)
     store::ChatStore chat_store_;  // used only on the store worker
     std::unordered_map<int64_t, LiveChat> chats_;  // open chats (bot, waiting, active)
     ChatBot bot_;  // filled by the BotModule
@@ -381,6 +389,10 @@ private:
     };
     std::shared_ptr<PendingMessages> pending_ = std::make_shared<PendingMessages>();
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // Lines (queue, channel) that moved since the last push of queue
+    // positions -> the first place that moved; flushed once per loop turn.
+    std::map<std::pair<std::string, int>, int> positions_dirty_;
+    bool positions_flush_posted_ = false;
     bool stats_dirty_ = true;
     SysTime stats_pushed_at_{};
 };

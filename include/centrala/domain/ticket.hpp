@@ -73,6 +73,17 @@ TicketScope ticket_scope(const User& u);
 std::string redact_contact(std::string_view text, std::string_view phone, std::string_view email,
                            std::string_view name, std::string_view mark = "[usunięto]");
 
+// Every e-mail address in free text (local@domain.tld, ASCII) replaced by
+// `mark`: for text kept for other purposes (the advisor's unanswered
+// phrases), where no address may survive.
+std::string mask_emails(std::string_view text, std::string_view mark = "[e-mail]");
+
+// A LIKE pattern that every text holding this phone number in some writing
+// matches (its last nine digits, or all of them when fewer, with `%` before,
+// between and after): a cheap pre-filter for redact_contact, which decides.
+// Empty when the phone has fewer than five digits (redact_contact ignores it).
+std::string phone_like_pattern(std::string_view phone);
+
 // The stored forms (`+` and digits, as normalise_phone keeps them) under
 // which one phone number may have been saved: as given, and for a number of
 // at least nine digits its nine national digits alone and after +48, 48 and

@@ -79,6 +79,17 @@ public:
     // ---- queries ----
     std::optional<int> position_of(ContactId contact) const;  // 1-based within its queue and channel
     std::optional<int> ewt_seconds_of(ContactId contact) const;
+    // Every contact of a queue's line for one channel from `from_position` on,
+    // with the figures position_of and ewt_seconds_of give, in one walk of the
+    // line (O(contacts listed), not O(log n) each); contacts on offer at the
+    // place they would have, EWT 0. For pushing positions after a
+    // positions_changed event, whose `position` is where changes start.
+    struct Place {
+        ContactId contact = 0;
+        int position = 0;
+        int ewt_seconds = 0;
+    };
+    std::vector<Place> places_in(const std::string& queue, Channel channel, int from_position = 1) const;
     std::optional<ContactState> state_of(ContactId contact) const;
     std::optional<std::string> queue_of(ContactId contact) const;
     std::vector<AgentId> agents_of(ContactId contact) const;

@@ -101,6 +101,17 @@ public:
                                 const std::string& error, std::optional<SysTime> next_attempt);
     Result<std::vector<ReminderRow>> reminders(SysTime from, SysTime to, int limit, size_t offset);
 
+    // Personal data (docs/appointments.md, "Personal data"). Every booking
+    // whose phone is one of `phones` (the stored forms, phone_variants) or
+    // whose e-mail is `email` (case-insensitive), oldest first.
+    Result<std::vector<AppointmentRow>> by_resident(const std::vector<std::string>& phones, const std::string& email);
+    // Erases the personal data of those bookings: name becomes `[usunięto]`,
+    // phone, e-mail and client address are cleared; a booked visit that has
+    // not started by `now` is also cancelled (its place is free again). The
+    // shell (code, service, times, counter, state, contact) stays. Runs in
+    // the caller's transaction. Returns the codes it cancelled.
+    Result<std::vector<std::string>> erase_resident(const std::vector<AppointmentRow>& rows, SysTime now);
+
 private:
     Result<int> free_counter(const std::string& service_id, SysTime start, int counters, int64_t except_id);
 

@@ -109,6 +109,9 @@ public:
 private:
     Database& db_;
     metrics::Registry* metrics_;
+    // append()'s statements, prepared on first use and kept for the next batches.
+    std::optional<Statement> insert_message_;
+    std::optional<Statement> find_duplicate_;
 };
 
 }  // namespace centrala::store

@@ -164,6 +164,9 @@ public:
     // conversations' messages, rating comment, name, address and browser key.
     // Returns the numbers touched.
     Result<std::vector<std::string>> erase_resident(const std::string& phone, const std::string& email, SysTime now);
+    // The same for cases already found (by_resident), inside the caller's
+    // transaction (the erasure across cases, bookings and chats).
+    Result<std::vector<std::string>> erase_residents_cases(const std::vector<TicketRow>& found, SysTime now);
 
 private:
     Result<void> add_history(int64_t ticket_id, SysTime at, const Actor& actor, const std::string& field,
