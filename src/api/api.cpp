@@ -27,7 +27,7 @@ json user_json(const User& u) {
             {"created_at", to_rfc3339(u.created_at)}};
 }
 
-routing::AgentProfile profile_of(const User& u) { return {u.id, u.display_name, u.skills, u.capacity}; }
+routing::AgentProfile profile_of(const User& u) { return {u.id, u.display_name, u.skills, effective_capacity(u.capacity)}; }
 
 double round1(double v) { return std::round(v * 10.0) / 10.0; }
 

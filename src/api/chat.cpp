@@ -160,6 +160,8 @@ const std::map<std::string, std::map<std::string, std::string>>& texts() {
          {{"pl", "Problem możesz zgłosić od razu: zgłoszenie trafi do właściwych służb, a ja podam Ci jego numer."},
           {"en", "You can report the problem right now: the report goes to the right service and I will give you its number."},
           {"uk", "Про проблему можна повідомити вже зараз: звернення потрапить до відповідних служб, а я дам вам його номер."}}},
+        {"callback_button",
+         {{"pl", "Poproś o oddzwonienie"}, {"en", "Request a call back"}, {"uk", "Замовити зворотний дзвінок"}}},
         {"report_button", {{"pl", "Zgłoś problem"}, {"en", "Report the problem"}, {"uk", "Повідомити про проблему"}}},
         {"left_message",
          {{"pl", "Dziękuję. Rozmowa czeka w kolejce na konsultanta. Opisz tu swoją sprawę — konsultant przeczyta wszystko, co napiszesz."},
@@ -598,6 +600,8 @@ void Api::start_handoff(int64_t chat_id, std::function<void(Result<void>)> done,
             const bool report = topic == "report" && bot_.flows;
             notice.text += " " + resident_text(lang, report ? "report_offer" : "leave_message_offer");
             notice.buttons.push_back({resident_text(lang, report ? "report_button" : "leave_message_button"), "leave_message"});
+            // Or a consultant calls back once the office is open (the CallbackModule, through the flows).
+            if (bot_.flows) notice.buttons.push_back({resident_text(lang, "callback_button"), "callback"});
             post_bot(chat_id, notice);
         } else {
             bot::Reply notice;

@@ -39,7 +39,8 @@ bool url_safe(const std::string& s) {
 }
 }  // namespace
 
-FlowsModule::FlowsModule(ModuleContext& ctx, TicketsModule& tickets) : ctx_(ctx), tickets_(tickets), store_(ctx.b.db) {
+FlowsModule::FlowsModule(ModuleContext& ctx, TicketsModule& tickets, CallbackModule* callbacks)
+    : ctx_(ctx), tickets_(tickets), callbacks_(callbacks), store_(ctx.b.db) {
     for (const auto& s : ctx.opt.services) {
         if (s.topic != "report" || !s.location_required) continue;
         bot::FlowCategory c;
@@ -187,11 +188,19 @@ void FlowsModule::step(int64_t chat_id, const bot::FlowInput& in) {
 }
 
 void FlowsModule::on_text(int64_t chat_id, const std::string& text) {
+    if (callbacks_ && callbacks_->active(chat_id)) return callbacks_->on_text(chat_id, text);
     step(chat_id, {bot::FlowInput::Kind::text, text, 0, 0});
 }
 
 bool FlowsModule::on_button(int64_t chat_id, const std::string& value, const std::string& lang, const std::string& topic,
                             std::function<void(Result<void>)>& done) {
+    if (callbacks_ && CallbackModule::is_button(value)) {
+        // A report or message in progress gives way to booking a callback.
+        if (value == "callback" && flows_.count(chat_id)) finish(chat_id, false);
+        callbacks_->on_button(chat_id, value, lang, topic, done);
+        return true;
+    }
+    if (callbacks_) callbacks_->cancel(chat_id);  // another dialogue's button ends the callback one
     if (value == bot::report_button || (value == "leave_message" && topic == "report")) {
         auto it = flows_.find(chat_id);
         if (it != flows_.end() && it->second.state.kind == bot::FlowKind::report) {
@@ -253,6 +262,7 @@ void FlowsModule::start_report(int64_t chat_id, const std::string& lang, const s
 }
 
 std::string FlowsModule::end_for_handoff(int64_t chat_id) {
+    if (callbacks_) callbacks_->cancel(chat_id);
     auto it = flows_.find(chat_id);
     if (it == flows_.end()) return {};
     const auto& s = it->second.state;

@@ -1,4 +1,5 @@
 // Which feature modules the Api runs, and the few Api services they use.
+#include "centrala/api/callbacks.hpp"
 #include "centrala/api/canned.hpp"
 #include "centrala/api/history.hpp"
 #include "centrala/api/appointments.hpp"
@@ -43,6 +44,12 @@ void Api::add_modules() {
         });
     };
     module_ctx_->bot_say = [this](int64_t contact_id, const bot::Reply& reply) { post_bot(contact_id, reply); };
+    module_ctx_->chat_summary = [this](int64_t contact_id, const std::string& topic)
+        -> std::optional<std::pair<std::string, std::string>> {
+        LiveChat* chat = live_chat(contact_id);
+        if (!chat || chat->row.state == "closed") return std::nullopt;
+        return std::make_pair(chat->row.resident_name, handoff_summary(*chat, HandoffReason::asked, topic, true));
+    };
     module_ctx_->chat_bot = &bot_;
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));
@@ -50,8 +57,11 @@ void Api::add_modules() {
     modules_.push_back(std::make_unique<AppointmentsModule>(*module_ctx_));
     modules_.push_back(std::make_unique<BotModule>(*module_ctx_, bot_));
     auto tickets = std::make_unique<TicketsModule>(*module_ctx_);
-    // The advisor's report and leave-a-message dialogues file cases through the tickets module.
-    modules_.push_back(std::make_unique<FlowsModule>(*module_ctx_, *tickets));
+    auto callbacks = std::make_unique<CallbackModule>(*module_ctx_);
+    // The advisor's report and leave-a-message dialogues file cases through the
+    // tickets module; its callback dialogue books callbacks.
+    modules_.push_back(std::make_unique<FlowsModule>(*module_ctx_, *tickets, callbacks.get()));
+    modules_.push_back(std::move(callbacks));
     modules_.push_back(std::move(tickets));
     modules_.push_back(std::make_unique<WallboardModule>(*module_ctx_));
 }

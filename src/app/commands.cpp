@@ -248,6 +248,9 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.max_open_chats_per_address = c.chat.max_open_chats_per_address;
         opt.abandon_grace = std::chrono::seconds(c.chat.abandon_grace_seconds);
         opt.agent_return_grace = std::chrono::seconds(c.chat.agent_return_grace_seconds);
+        opt.callback_max_attempts = c.callback.max_attempts;
+        opt.callback_retry = std::chrono::seconds(c.callback.retry_seconds);
+        opt.callback_window_minutes = c.callback.window_minutes;
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;

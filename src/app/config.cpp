@@ -499,6 +499,13 @@ Config parse(const json& root, const std::string& source) {
         co.integer("agent_return_grace_seconds", c.chat.agent_return_grace_seconds, 5, 86400);
         co.finish();
     }
+    if (auto* v = o.raw("callback")) {
+        Obj cb(*v, "callback");
+        cb.integer("max_attempts", c.callback.max_attempts, 1, 10);
+        cb.integer("retry_seconds", c.callback.retry_seconds, 1, 86400);
+        cb.integer("window_minutes", c.callback.window_minutes, 30, 720);
+        cb.finish();
+    }
     if (auto* v = o.raw("bot")) {
         Obj bo(*v, "bot");
         bo.string("knowledge_file", c.bot.knowledge_file, true);

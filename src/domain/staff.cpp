@@ -20,7 +20,13 @@ std::optional<Role> parse_role(std::string_view s) {
     return std::nullopt;
 }
 
-Capacity default_capacity() { return {{"chat", 3}, {"voice", 1}, {"video", 1}}; }
+Capacity default_capacity() { return {{"chat", 3}, {"voice", 1}, {"video", 1}, {"callback", 1}}; }
+
+Capacity effective_capacity(Capacity c) {
+    // Users stored before callbacks existed have no slot for them: the default one.
+    c.try_emplace("callback", 1);
+    return c;
+}
 
 bool valid_username(std::string_view s) {
     if (s.size() < 3 || s.size() > 64) return false;

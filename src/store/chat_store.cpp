@@ -132,7 +132,8 @@ Result<std::vector<ContactRow>> ChatStore::contacts(const ContactFilter& f) {
 
 Result<std::vector<ContactRow>> ChatStore::open_contacts() {
     auto st = db_.prepare(std::string("SELECT ") + contact_columns +
-                          " FROM contacts WHERE state IN ('waiting', 'active') ORDER BY enqueued_at, id");
+                          " FROM contacts WHERE state IN ('waiting', 'active') AND channel <> 'callback' "
+                          "ORDER BY enqueued_at, id");  // callbacks: the CallbackModule
     if (!st) return st.error();
     std::vector<ContactRow> out;
     for (;;) {

@@ -894,3 +894,42 @@ TEST_F(RoutingTest, PositionsChangedStartsAtTheFirstPlaceThatMovedAndPlacesInMat
     EXPECT_TRUE(core->places_in("no_such_queue", Channel::chat).empty());
     invariants();
 }
+namespace {
+
+// A callback slot is counted apart from chat: a consultant with three chats
+// still takes a callback, one callback at a time, and one without a
+// callback slot (capacity 0, or a profile without the channel) never.
+TEST_F(RoutingTest, CallbacksHaveTheirOwnSlotBesideChats) {
+    auto q = queue("general", {"other"});
+    q.settings.channels.push_back("callback");
+    make({q});
+    agent(1, {}, effective_capacity({{"chat", 3}, {"voice", 1}, {"video", 1}}));  // stored before callbacks: gets 1
+    agent(2, {}, {{"chat", 3}, {"callback", 0}});
+    available(2);
+    for (ContactId c = 10; c < 13; ++c) {
+        auto o = offer_to(contact(c), 2);
+        ASSERT_TRUE(o);
+        accept(*o, 2);
+    }
+    auto none = contact(20, Channel::callback);
+    EXPECT_FALSE(offer_to(none, 2)) << "no callback slot";
+    EXPECT_EQ(core->state_of(20), ContactState::waiting);
+    auto ev = available(1);
+    auto o = offer_to(ev, 1);
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->contact, 20);
+    accept(*o, 1);
+    for (ContactId c = 30; c < 33; ++c) {
+        auto oc = offer_to(contact(c), 1);
+        ASSERT_TRUE(oc) << "chats beside a callback in progress";
+        accept(*oc, 1);
+    }
+    contact(21, Channel::callback);
+    EXPECT_EQ(core->state_of(21), ContactState::waiting) << "one callback at a time";
+    auto closed = core->close(20);
+    ASSERT_TRUE(closed.ok());
+    EXPECT_TRUE(offer_to(*closed, 1)) << "the next callback once the first is done";
+    invariants();
+}
+
+}  // namespace

@@ -83,6 +83,8 @@ export function createConsole({ root, user, openCase }) {
     sound: $('sound-toggle'),
     offerList: $('offer-list'),
     offersEmpty: $('offers-empty'),
+    callbackList: $('callback-list'),
+    callbacksEmpty: $('callbacks-empty'),
     chatsHeading: $('chats-heading'),
     chatsEmpty: $('chats-empty'),
     tabs: $('chat-tabs'),
@@ -102,6 +104,7 @@ export function createConsole({ root, user, openCase }) {
     chosen: null,
     everConnected: false,
     offers: new Map(), // offer_id -> offer
+    callbacks: new Map(), // contact id -> callback card being made here
     chats: new Map(), // contact id -> chat
     order: [], // contact ids, tab order
     selected: null,
@@ -335,7 +338,11 @@ export function createConsole({ root, user, openCase }) {
       await api.post(`/api/v1/offers/${enc(id)}/accept`);
       if (S.destroyed) return;
       removeOffer(id);
-      if (contactId) {
+      if (contactId && offer.contact.channel === 'callback') {
+        // A callback is a phone call to make: its card, not a chat tab.
+        S.acceptedContacts.delete(contactId);
+        S.callbacks.get(contactId)?.refs.done.focus();
+      } else if (contactId) {
         const chat = ensureChat({ ...offer.contact, id: contactId });
         selectChat(chat.id, { focus: 'composer' });
         S.acceptedContacts.delete(contactId);
@@ -388,6 +395,100 @@ export function createConsole({ root, user, openCase }) {
     removeOffer(id);
     const key = `console.offers.revoked.${reason}`;
     announce(t(key) !== key ? key : 'console.offers.revoked.other', {}, { assertive: true });
+  }
+
+  // ---- callbacks -------------------------------------------------------------
+
+  // A callback being made by this consultant: the number to call, the topic,
+  // the window and the attempt, with the two outcomes.
+  function showCallback(cb) {
+    if (!cb?.id) return;
+    const id = String(cb.id);
+    if (cb.state !== 'active' || (cb.agent_id && String(cb.agent_id) !== S.me)) return;
+    let card = S.callbacks.get(id);
+    if (!card) {
+      const { root: li, refs } = cloneTemplate('tpl-callback');
+      card = { id, el: li, refs, busy: false };
+      li.dataset.callbackId = id;
+      refs.title.id = `callback-${id}-title`;
+      li.setAttribute('aria-labelledby', refs.title.id);
+      refs.disposition.id = `callback-${id}-disposition`;
+      refs.dispositionLabel.htmlFor = refs.disposition.id;
+      for (const d of catalog.DISPOSITIONS) {
+        const opt = document.createElement('option');
+        opt.value = d;
+        translate(opt, catalog.topicKey(d));
+        refs.disposition.append(opt);
+      }
+      refs.done.addEventListener('click', () => finishCallback(id, true));
+      refs.noAnswer.addEventListener('click', () => finishCallback(id, false));
+      S.callbacks.set(id, card);
+      els.callbackList.append(li);
+      els.callbacksEmpty.hidden = true;
+    }
+    const { refs } = card;
+    translate(refs.title, 'console.callbacks.title', { phone: formatPhone(cb.phone) });
+    showName(refs.topic, catalog.topicKey(cb.topic), cb.topic);
+    if (cb.window?.label) {
+      clearTranslated(refs.window);
+      refs.window.textContent = cb.window.label;
+    } else translate(refs.window, 'console.callbacks.asap');
+    translate(refs.attempt, 'console.callbacks.attemptOf', { n: (Number(cb.attempts) || 0) + 1, max: cb.max_attempts ?? '' });
+    refs.summaryRow.hidden = !cb.summary;
+    refs.summary.textContent = cb.summary || '';
+    refs.disposition.value = catalog.defaultDisposition(cb.topic);
+    refs.actions.hidden = false;
+  }
+
+  function formatPhone(p) {
+    const s = String(p || '');
+    return /^\+48\d{9}$/.test(s) ? `+48 ${s.slice(3, 6)} ${s.slice(6, 9)} ${s.slice(9)}` : s;
+  }
+
+  function removeCallback(id) {
+    const card = S.callbacks.get(String(id));
+    if (!card) return;
+    const hadFocus = card.el.contains(document.activeElement);
+    card.el.remove();
+    S.callbacks.delete(String(id));
+    els.callbacksEmpty.hidden = S.callbacks.size > 0;
+    if (hadFocus) focusChatsOrHeading();
+  }
+
+  async function finishCallback(id, connected) {
+    const card = S.callbacks.get(String(id));
+    if (!card || card.busy) return;
+    card.busy = true;
+    card.refs.done.disabled = true;
+    card.refs.noAnswer.disabled = true;
+    clearTranslated(card.refs.error);
+    const disposition = card.refs.disposition.value;
+    try {
+      const res = connected
+        ? await api.post(`/api/v1/callbacks/${enc(id)}/done`, { disposition })
+        : await api.post(`/api/v1/callbacks/${enc(id)}/no_answer`);
+      if (S.destroyed) return;
+      removeCallback(id);
+      if (connected) announce('console.callbacks.closed', { topic: { key: catalog.topicKey(disposition) } });
+      else announce(res?.state === 'unreachable' ? 'console.callbacks.unreachable' : 'console.callbacks.requeued');
+    } catch (e) {
+      if (S.destroyed) return;
+      card.busy = false;
+      card.refs.done.disabled = false;
+      card.refs.noAnswer.disabled = false;
+      showError(card.refs.error, e);
+    }
+  }
+
+  // After a (re)connection: the callbacks this consultant is making.
+  async function loadCallbacks() {
+    try {
+      const res = await api.get('/api/v1/callbacks');
+      if (S.destroyed) return;
+      for (const cb of res?.items || []) showCallback(cb);
+    } catch {
+      // shown again with the next frame
+    }
   }
 
   // ---- chats -----------------------------------------------------------------
@@ -1033,6 +1134,11 @@ export function createConsole({ root, user, openCase }) {
   function onAssigned(contact) {
     if (!contact?.id) return;
     const id = String(contact.id);
+    if (contact.channel === 'callback') {
+      // Its card comes with the `callback` frame.
+      for (const o of [...S.offers.values()]) if (String(o.contact.id) === id && !o.busy) removeOffer(o.id);
+      return;
+    }
     if (S.closing.has(id)) return;
     S.gone.delete(id);
     // Accepted (here or in another tab): its offer is over.
@@ -1050,6 +1156,7 @@ export function createConsole({ root, user, openCase }) {
 
   function onContactClosed(contactId, reason) {
     const id = String(contactId);
+    if (S.callbacks.has(id)) return removeCallback(id);
     const chat = S.chats.get(id);
     if (!chat || S.closing.has(id)) return;
     markEnded(chat, reason);
@@ -1111,6 +1218,7 @@ export function createConsole({ root, user, openCase }) {
     setAgentState(frame.state || {});
     setConnection('open');
     if (reconnect) announce('console.connection.restored');
+    loadCallbacks();
     // An offer still pending is sent again right after the hello, with the
     // time left; any other offer shown here has ended meanwhile.
     if (S.agent.activity !== 'offered') clearOffers();
@@ -1149,6 +1257,9 @@ export function createConsole({ root, user, openCase }) {
         break;
       case 'contact_assigned':
         onAssigned(frame.contact);
+        break;
+      case 'callback':
+        showCallback(frame.callback);
         break;
       case 'contact_closed':
         onContactClosed(frame.contact_id, frame.reason);

@@ -45,6 +45,10 @@ struct Options {
     int max_open_chats_per_address = 5;
     std::chrono::seconds abandon_grace{120};  // a waiting resident gone this long has left
     std::chrono::seconds agent_return_grace{120};  // then an offline consultant's chats go back in line
+    // Callbacks: attempts without an answer, minutes before the next one, window length.
+    int callback_max_attempts = 3;
+    std::chrono::seconds callback_retry{1800};
+    int callback_window_minutes = 240;
     // The organisation, for modules (second line, SLAs, office hours).
     std::vector<Department> departments;
     std::map<std::string, WeeklySchedule> schedules;

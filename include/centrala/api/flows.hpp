@@ -11,6 +11,7 @@
 
 #include <unordered_map>
 
+#include "centrala/api/callbacks.hpp"
 #include "centrala/api/module.hpp"
 #include "centrala/api/tickets.hpp"
 #include "centrala/bot/flow.hpp"
@@ -20,13 +21,15 @@ namespace centrala::api {
 
 class FlowsModule final : public Module, public ChatFlows {
 public:
-    FlowsModule(ModuleContext& ctx, TicketsModule& tickets);
+    FlowsModule(ModuleContext& ctx, TicketsModule& tickets, CallbackModule* callbacks = nullptr);
     void add_routes(Router& router) override;
     Result<void> load() override;
     void tick() override;
 
     // ChatFlows
-    bool active(int64_t chat_id) const override { return flows_.count(chat_id) > 0; }
+    bool active(int64_t chat_id) const override {
+        return flows_.count(chat_id) > 0 || (callbacks_ && callbacks_->active(chat_id));
+    }
     void on_text(int64_t chat_id, const std::string& text) override;
     bool on_button(int64_t chat_id, const std::string& value, const std::string& lang, const std::string& topic,
                    std::function<void(Result<void>)>& done) override;
@@ -64,6 +67,7 @@ private:
 
     ModuleContext& ctx_;
     TicketsModule& tickets_;
+    CallbackModule* callbacks_ = nullptr;  // the callback dialogue (may be absent)
     store::FlowStore store_;  // only on the store worker
     std::vector<bot::FlowCategory> cats_;
     std::unordered_map<int64_t, Live> flows_;

@@ -43,6 +43,11 @@ struct ModuleContext {
     std::function<void(int64_t contact_id, const Principal& who, const std::string& text,
                        std::function<void(Result<nlohmann::json>)> done)>
         staff_note;
+    // An open chat's resident name and the advisor's one-line summary of it
+    // (as a handoff about `topic` would give consultants); nullopt when the
+    // contact is not an open chat.
+    std::function<std::optional<std::pair<std::string, std::string>>(int64_t contact_id, const std::string& topic)>
+        chat_summary;
     // Posts an advisor message (text, buttons, links, topic) into a chat.
     std::function<void(int64_t contact_id, const bot::Reply& reply)> bot_say;
     // The running advisor and its dialogues (the FlowsModule sets `flows`).

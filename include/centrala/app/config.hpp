@@ -70,6 +70,13 @@ struct Routing {
     bool voice_excludes_chat = true;
 };
 
+// Callbacks booked in the chat (docs/routing.md "Callbacks").
+struct Callback {
+    int max_attempts = 3;     // calls without an answer, then closed as unreachable
+    int retry_seconds = 1800; // after "no answer", the next attempt not before this
+    int window_minutes = 240; // length of the time windows offered to the resident
+};
+
 struct Bot {
     std::string knowledge_file;     // empty: the knowledge base built into the binary (config/knowledge.json)
     int unsure_before_handoff = 2;  // clarifying questions in a row before a consultant takes over
@@ -86,6 +93,7 @@ struct Config {
     Security security;
     Routing routing;
     Chat chat;
+    Callback callback;
     Bot bot;
     std::vector<Department> departments;
     std::vector<QueueSettings> queues;

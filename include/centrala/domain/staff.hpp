@@ -24,7 +24,10 @@ using Skills = std::map<std::string, int>;
 // Channel ("voice", "chat", "video") -> simultaneous contacts.
 using Capacity = std::map<std::string, int>;
 
-Capacity default_capacity();
+Capacity default_capacity();  // chat 3, voice 1, video 1, callback 1
+// The capacity routing uses: a stored one without a `callback` entry gets the
+// default callback slot (an explicit 0 stays 0).
+Capacity effective_capacity(Capacity c);
 
 struct User {
     int64_t id = 0;

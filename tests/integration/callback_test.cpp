@@ -1,0 +1,235 @@
+// Callbacks booked in the chat outside opening hours, against the real
+// server: the advisor's offer, the phone number (validated, +48…), the time
+// window from the queue's hours, the confirmation; the callback contact
+// waits (also across a restart), is offered once the queue is open (never
+// before its window, never to a consultant without a callback slot), "no
+// answer" puts it back in line until the last attempt closes it as
+// unreachable, "connected" closes it with a topic; the resident's chat is
+// told; the wallboard counts each attempt as offered and answered.
+#include "centrala/domain/calendar.hpp"
+#include "chat_common.hpp"
+
+namespace centrala::testing::chat {
+namespace {
+
+json next_bot(Resident& r, std::chrono::milliseconds timeout = 5s) {
+    auto m = r.sock->wait(
+        [](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; }, timeout);
+    EXPECT_TRUE(m.has_value()) << "the advisor did not answer in chat " << r.chat_id;
+    return m.value_or(json::object());
+}
+
+bool has_button(const json& m, const std::string& value) {
+    if (!m.contains("buttons") || !m["buttons"].is_array()) return false;
+    for (const auto& b : m["buttons"])
+        if (b.value("value", "") == value && !b.value("label", "").empty()) return true;
+    return false;
+}
+
+std::string label_of(const json& m, const std::string& value) {
+    for (const auto& b : m.value("buttons", json::array()))
+        if (b.value("value", "") == value) return b.value("label", "");
+    return {};
+}
+
+bool contains(const json& m, const std::string& needle) { return m.value("text", "").find(needle) != std::string::npos; }
+
+// The office opens only tomorrow, 10:00-12:00 (Warsaw time): closed now.
+class CallbackTest : public ChatTest {
+protected:
+    void configure(json& config) override {
+        ChatTest::configure(config);
+        const auto tomorrow = to_warsaw(SystemClock().now()).weekday + std::chrono::days{1};
+        static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+        json hours = {{"closed_on_holidays", false}};
+        for (const char* n : names) hours[n] = json::array();
+        hours[names[tomorrow.c_encoding()]] = {"10:00-12:00"};
+        config["business_hours"]["tomorrow_only"] = hours;
+        for (auto& q : config["queues"]) q["hours"] = "tomorrow_only";
+        config["chat"]["abandon_grace_seconds"] = 60;
+        config["callback"] = {{"max_attempts", 2}, {"retry_seconds", 2}, {"window_minutes", 240}};
+    }
+
+    void press(Resident& r, const std::string& value) {
+        ASSERT_TRUE(r.sock->send({{"type", "button"}, {"value", value}}));
+    }
+
+    // Asks for a person after hours, then books a callback; `window`:
+    // "callback:any" or a window button. Returns the confirmation text.
+    std::string book(Resident& r, const std::string& window) {
+        connect_resident(r);
+        EXPECT_TRUE(r.sock->send({{"type", "handoff"}}));
+        json notice = next_bot(r);
+        EXPECT_TRUE(has_button(notice, "leave_message")) << notice.dump();
+        EXPECT_TRUE(has_button(notice, "callback")) << notice.dump();
+        EXPECT_EQ(label_of(notice, "callback"), "Poproś o oddzwonienie");
+        press(r, "callback");
+        json ask = next_bot(r);
+        EXPECT_TRUE(contains(ask, "numer telefonu")) << ask.dump();
+        resident_says_ok(r, "12345", r.chat_id + "-bad");
+        json bad = next_bot(r);
+        EXPECT_TRUE(contains(bad, "polski numer")) << bad.dump();
+        resident_says_ok(r, "600 100 200", r.chat_id + "-phone");
+        json when = next_bot(r);
+        EXPECT_TRUE(has_button(when, "callback:any")) << when.dump();
+        EXPECT_EQ(label_of(when, "callback:w:0"), "jutro 10:00–12:00") << when.dump();
+        press(r, window);
+        json confirm = next_bot(r);
+        EXPECT_TRUE(contains(confirm, "+48 600 100 200")) << confirm.dump();
+        EXPECT_TRUE(has_button(confirm, "callback:confirm")) << confirm.dump();
+        press(r, "callback:confirm");
+        json booked = next_bot(r);
+        EXPECT_TRUE(contains(booked, "przyjęta")) << booked.dump();
+        return booked.value("text", "");
+    }
+
+    json callbacks(const Login& who) {
+        auto res = http->get("/api/v1/callbacks", {bearer(who.token)});
+        EXPECT_EQ(res.status, 200) << res;
+        return res.json().value("items", json::array());
+    }
+
+    // The callback frame for this offer (sent right after it) and the offer.
+    json callback_offer(Agent& a, std::chrono::milliseconds timeout = 8s) {
+        auto o = a.sock->wait([](const json& j) { return j.value("type", "") == "offer"; }, timeout);
+        EXPECT_TRUE(o.has_value()) << a.name << " got no offer";
+        if (!o) return json();
+        EXPECT_EQ((*o)["contact"].value("channel", ""), "callback") << o->dump();
+        const std::string id = (*o)["contact"].value("id", "");
+        auto f = a.sock->wait(
+            [&](const json& j) { return j.value("type", "") == "callback" && j["callback"].value("id", "") == id; }, 2s);
+        EXPECT_TRUE(f.has_value()) << "no callback frame with the offer";
+        if (f) EXPECT_EQ((*f)["callback"].value("phone", ""), "+48600100200") << f->dump();
+        return *o;
+    }
+
+    json queue_stats(const Login& boss, const std::string& id) {
+        auto res = http->get("/api/v1/stats/live", {bearer(boss.token)});
+        EXPECT_EQ(res.status, 200) << res;
+        for (const auto& q : res.json().value("queues", json::array()))
+            if (q.value("id", "") == id) return q;
+        return json();
+    }
+};
+
+TEST_F(CallbackTest, BookedAfterHoursWaitsAcrossARestartAndIsCalledWhenTheQueueOpens) {
+    Login admin = must_login("admin");
+    // Bob has no callback slot: he is never offered one.
+    auto bob_res = http->post("/api/v1/users",
+                              {{"username", "bob"}, {"password", kPassword}, {"role", "agent"},
+                               {"display_name", "Bob Bez Telefonu"}, {"capacity", {{"callback", 0}}}},
+                              {bearer(admin.token)});
+    ASSERT_EQ(bob_res.status, 201) << bob_res;
+
+    Resident r1 = create_chat("Jan Kowalski"), r2 = create_chat("Ewa Nowak"), r3 = create_chat("Olga Szewczenko");
+    EXPECT_NE(book(r1, "callback:any").find("jak najszybciej"), std::string::npos);
+    book(r2, "callback:any");
+    EXPECT_NE(book(r3, "callback:w:0").find("jutro 10:00–12:00"), std::string::npos);
+
+    Login boss = must_login("kierownik");
+    json items = callbacks(boss);
+    ASSERT_EQ(items.size(), 3u) << items.dump();
+    EXPECT_EQ(items[0].value("phone", ""), "+48600100200") << items[0].dump();
+    EXPECT_EQ(items[0].value("state", ""), "scheduled");
+    EXPECT_EQ(items[0].value("queue", ""), "general") << "topic other -> the queue serving other with callbacks";
+    EXPECT_TRUE(items[0]["window"].is_null());
+    EXPECT_EQ(items[2]["window"].value("label", ""), "jutro 10:00–12:00") << items[2].dump();
+    const std::string cb1 = items[0].value("id", ""), cb2 = items[1].value("id", ""), cb3 = items[2].value("id", "");
+    EXPECT_EQ(contact(boss, cb1).value("channel", ""), "callback");
+    EXPECT_EQ(contact(boss, cb1).value("state", ""), "waiting");
+
+    // Closed: a ready consultant gets nothing.
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    EXPECT_FALSE(anna.sock->wait_type("offer", 1500ms).has_value()) << "offered while the queue is closed";
+    EXPECT_TRUE(callbacks(anna.login).empty()) << "consultants see only their own callbacks";
+    EXPECT_EQ(http->get("/api/v1/callbacks").status, 401) << "phone numbers are for staff only";
+
+    // The office opens (and the server restarts meanwhile).
+    for (auto& q : env.config["queues"]) q["hours"] = "always";
+    r1.sock->close();
+    r2.sock->close();
+    r3.sock->close();
+    crash_and_restart();
+    boss = must_login("kierownik");
+    EXPECT_EQ(callbacks(boss).size(), 3u) << "kept across the restart";
+    connect_resident(r1);
+    connect_resident(r2);
+
+    Agent bob = agent("bob");
+    open_agent_socket(bob);
+    set_state(bob, "available");
+    anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+
+    // The oldest first, with the phone number for the consultant.
+    json offer = callback_offer(anna);
+    EXPECT_EQ(offer["contact"].value("id", ""), cb1) << offer.dump();
+    accept(anna, offer);
+    auto one = http->get("/api/v1/callbacks/" + cb1, {anna.auth()});
+    ASSERT_EQ(one.status, 200) << one;
+    EXPECT_EQ(one.json().value("phone", ""), "+48600100200");
+    EXPECT_EQ(one.json().value("state", ""), "active");
+    EXPECT_EQ(http->get("/api/v1/callbacks/" + cb2, {anna.auth()}).status, 404) << "not hers";
+
+    // No answer: back in line; Anna's slot goes to the next callback.
+    auto na = http->post("/api/v1/callbacks/" + cb1 + "/no_answer", json::object(), {anna.auth()});
+    ASSERT_EQ(na.status, 200) << na;
+    EXPECT_EQ(na.json().value("state", ""), "scheduled");
+    EXPECT_EQ(na.json().value("attempts", 0), 1);
+    offer = callback_offer(anna);
+    EXPECT_EQ(offer["contact"].value("id", ""), cb2) << offer.dump();
+    accept(anna, offer);
+    EXPECT_EQ(http->post("/api/v1/callbacks/" + cb2 + "/done", {{"disposition", "nonsense"}}, {anna.auth()}).status, 400);
+    auto done = http->post("/api/v1/callbacks/" + cb2 + "/done", {{"disposition", "other"}}, {anna.auth()});
+    ASSERT_EQ(done.status, 200) << done;
+    EXPECT_EQ(done.json().value("state", ""), "done");
+    EXPECT_TRUE(r2.sock->wait([](const json& j) {
+        return j.value("type", "") == "message" && j.value("text", "").find("oddzwonił") != std::string::npos;
+    }).has_value()) << "the resident's chat is told the call was made";
+    EXPECT_EQ(contact(boss, cb2).value("state", ""), "closed");
+
+    // The second attempt after the pause, and the last: unreachable.
+    offer = callback_offer(anna, 8s);
+    EXPECT_EQ(offer["contact"].value("id", ""), cb1) << offer.dump();
+    accept(anna, offer);
+    na = http->post("/api/v1/callbacks/" + cb1 + "/no_answer", json::object(), {anna.auth()});
+    ASSERT_EQ(na.status, 200) << na;
+    EXPECT_EQ(na.json().value("state", ""), "unreachable");
+    EXPECT_TRUE(r1.sock->wait([](const json& j) {
+        return j.value("type", "") == "message" && j.value("text", "").find("Nie udało się") != std::string::npos;
+    }).has_value()) << "the resident's chat is told the callback failed";
+    EXPECT_EQ(contact(boss, cb1).value("state", ""), "closed");
+    EXPECT_EQ(http->post("/api/v1/callbacks/" + cb1 + "/no_answer", json::object(), {anna.auth()}).status, 404);
+
+    // The one with a window tomorrow is not offered before it.
+    EXPECT_FALSE(anna.sock->wait_type("offer", 3s).has_value()) << "offered before its window";
+    items = callbacks(boss);
+    ASSERT_EQ(items.size(), 1u) << items.dump();
+    EXPECT_EQ(items[0].value("id", ""), cb3);
+    EXPECT_EQ(items[0].value("state", ""), "scheduled");
+    EXPECT_TRUE(bob.sock->seen([](const json& j) { return j.value("type", "") == "offer"; }).empty())
+        << "Bob has no callback slot";
+
+    // Each attempt counts in the queue's offered and answered.
+    std::this_thread::sleep_for(1500ms);
+    json general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("offered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("answered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("handled_today", -1), 3) << general.dump();
+
+    // Recounted from the stored events after a restart: the same figures.
+    stop_server();
+    start_server();
+    boss = must_login("kierownik");
+    general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("offered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("answered_today", -1), 3) << general.dump();
+    EXPECT_EQ(general.value("handled_today", -1), 3) << general.dump();
+    EXPECT_EQ(callbacks(boss).size(), 1u) << "the one still due tomorrow is kept";
+}
+
+}  // namespace
+}  // namespace centrala::testing::chat
