@@ -1041,12 +1041,14 @@ struct ResidentData {
     std::vector<std::vector<store::TicketComment>> comments;  // public, per ticket (export only)
     std::vector<store::AppointmentRow> appointments;
     std::vector<store::ResidentChat> chats;
+    std::vector<store::ResidentCallback> callbacks;
     store::ResidentKeys keys;
     store::ChatScanStats scan;
     int64_t advisor_phrases = 0;
     // erasure only
     std::vector<std::string> erased_numbers, cancelled;
     int64_t messages_redacted = 0;
+    int64_t callbacks_erased = 0;
     int64_t scan_ms = 0;
 };
 
@@ -1079,6 +1081,14 @@ Result<ResidentData> collect_resident(store::Database& db, store::TicketStore& t
         if (a.contact_id) d.keys.own_contacts.insert(*a.contact_id);
     }
     store::ResidentStore residents(db);
+    auto callbacks = residents.callbacks(phone);
+    if (!callbacks) return callbacks.error();
+    d.callbacks = std::move(*callbacks);
+    for (const auto& cb : d.callbacks) {
+        // The callback's own contact and the chat it was booked in are theirs.
+        d.keys.own_contacts.insert(cb.contact_id);
+        if (cb.chat_id) d.keys.own_contacts.insert(*cb.chat_id);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     auto chats = residents.chats(d.keys, for_export, &d.scan);
     d.scan_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -1165,6 +1175,13 @@ void TicketsModule::resident_export(Call c) {
             for (const auto& a : r->appointments) appointments.push_back(appointment_export_json(a));
             json chats = json::array();
             for (const auto& ch : r->chats) chats.push_back(chat_export_json(ch));
+            json callbacks = json::array();
+            for (const auto& cb : r->callbacks)
+                callbacks.push_back({{"contact_id", std::to_string(cb.contact_id)},
+                                     {"chat_id", opt_id(cb.chat_id)},
+                                     {"phone", cb.phone},
+                                     {"state", cb.state},
+                                     {"created_at", to_rfc3339(cb.created_at)}});
             spdlog::info("resident export: {} case(s), {} booking(s), {} chat(s); message scan {} ms ({} candidates)",
                          r->tickets.size(), r->appointments.size(), r->chats.size(), r->scan_ms, r->scan.candidates);
             ctx_.audit(c.who, "resident_data_exported", "resident", c.request.remote_address,
@@ -1175,12 +1192,14 @@ void TicketsModule::resident_export(Call c) {
                          {{"tickets", r->tickets.size()},
                           {"appointments", r->appointments.size()},
                           {"chats", r->chats.size()},
+                          {"callbacks", r->callbacks.size()},
                           {"advisor_phrases", r->advisor_phrases}}}});
             c.reply(Response::json(200, {{"resident", {{"phone", keys.first}, {"email", keys.second}}},
                                          {"exported_at", to_rfc3339(ctx_.b.clock.now())},
                                          {"tickets", items},
                                          {"appointments", appointments},
                                          {"chats", chats},
+                                         {"callbacks", callbacks},
                                          {"advisor_phrases", r->advisor_phrases}}));
         });
 }
@@ -1208,6 +1227,9 @@ void TicketsModule::resident_erase(Call c) {
             auto messages = residents.erase_chats(d->chats, d->keys);
             if (!messages) return messages.error();
             d->messages_redacted = *messages;
+            auto callbacks = residents.erase_callbacks(d->callbacks);
+            if (!callbacks) return callbacks.error();
+            d->callbacks_erased = *callbacks;
             auto phrases = residents.erase_advisor_phrases(keys.second, bot::normalize(keys.second));
             if (!phrases) return phrases.error();
             d->advisor_phrases = *phrases;
@@ -1223,6 +1245,7 @@ void TicketsModule::resident_erase(Call c) {
                                  {"appointments_cancelled", r->cancelled.size()},
                                  {"chats", r->chats.size()},
                                  {"messages_redacted", r->messages_redacted},
+                                 {"callbacks", r->callbacks_erased},
                                  {"advisor_phrases", r->advisor_phrases}};
             spdlog::info("resident erasure: {} case(s), {} booking(s), {} chat(s); message scan {} ms ({} candidates)",
                          r->erased_numbers.size(), r->appointments.size(), r->chats.size(), r->scan_ms,

@@ -242,4 +242,43 @@ Result<int64_t> ResidentStore::erase_advisor_phrases(const std::string& email, c
     return int64_t(db_.changes());
 }
 
+Result<std::vector<ResidentCallback>> ResidentStore::callbacks(const std::string& phone) {
+    std::vector<ResidentCallback> out;
+    if (phone.empty()) return out;
+    auto st = db_.prepare("SELECT contact_id, chat_id, phone, state, created_at FROM callbacks WHERE phone = ? ORDER BY contact_id");
+    if (!st) return st.error();
+    std::set<int64_t> seen;
+    for (const auto& form : phone_variants(phone)) {
+        st->reset();
+        st->bind(1, form);
+        for (;;) {
+            auto has = st->step();
+            if (!has) return has.error();
+            if (!*has) break;
+            if (!seen.insert(st->int64(0)).second) continue;
+            ResidentCallback c;
+            c.contact_id = st->int64(0);
+            if (!st->is_null(1)) c.chat_id = st->int64(1);
+            c.phone = st->text(2);
+            c.state = st->text(3);
+            c.created_at = from_unix_ms(st->int64(4));
+            out.push_back(std::move(c));
+        }
+    }
+    return out;
+}
+
+Result<int64_t> ResidentStore::erase_callbacks(const std::vector<ResidentCallback>& callbacks) {
+    int64_t changed = 0;
+    auto st = db_.prepare("UPDATE callbacks SET phone = '[usunięto]' WHERE contact_id = ? AND phone <> '[usunięto]'");
+    if (!st) return st.error();
+    for (const auto& c : callbacks) {
+        st->reset();
+        st->bind(1, c.contact_id);
+        if (auto r = st->run(); !r) return r.error();
+        changed += db_.changes();
+    }
+    return changed;
+}
+
 }  // namespace centrala::store

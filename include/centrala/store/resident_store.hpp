@@ -44,6 +44,14 @@ struct ResidentChat {
     bool wiped() const;  // "case" or "browser": every message goes, not only the mentions
 };
 
+// A call back the resident booked (callbacks table): `phone` is personal data.
+struct ResidentCallback {
+    int64_t contact_id = 0;          // the callback's own contact
+    std::optional<int64_t> chat_id;  // the chat it was booked in
+    std::string phone, state;
+    SysTime created_at{};
+};
+
 struct ChatScanStats {
     int64_t candidates = 0;  // messages the LIKE pre-filter passed
     int64_t matches = 0;     // of them, those redact_contact changes
@@ -73,6 +81,12 @@ public:
     // stores it (bot::normalize). count_ counts, erase_ deletes them.
     Result<int64_t> count_advisor_phrases(const std::string& email, const std::string& normalized);
     Result<int64_t> erase_advisor_phrases(const std::string& email, const std::string& normalized);
+
+    // The callbacks booked for this phone (any stored form of it), and their
+    // erasure: the phone becomes `[usunięto]` (the row and its times stay for
+    // statistics). Returns the number of callbacks changed.
+    Result<std::vector<ResidentCallback>> callbacks(const std::string& phone);
+    Result<int64_t> erase_callbacks(const std::vector<ResidentCallback>& callbacks);
 
 private:
     Database& db_;
