@@ -46,7 +46,9 @@ FlowsModule::FlowsModule(ModuleContext& ctx, TicketsModule& tickets, CallbackMod
         bot::FlowCategory c;
         c.code = s.code;
         c.name = s.name;
+        c.names = s.names;
         c.terms.push_back(s.name);
+        for (const auto& [lang, name] : s.names) c.terms.push_back(name);
         for (const auto& k : s.keywords) c.terms.push_back(k);
         if (!s.description.empty()) c.terms.push_back(s.description);
         cats_.push_back(std::move(c));

@@ -394,6 +394,17 @@ Service read_service(const json& j, const std::string& key) {
     s.code = o.required_string("service_code");
     if (!valid_skill_id(s.code)) throw ConfigError{o.key("service_code"), "must be 1..32 of [a-z0-9_]"};
     s.name = o.required_string("name");
+    if (auto* v = o.raw("names")) {
+        // What residents read in English and Ukrainian (the advisor's buttons).
+        if (!v->is_object()) throw ConfigError{o.key("names"), "must be an object {\"en\": text, \"uk\": text}"};
+        for (auto it = v->begin(); it != v->end(); ++it) {
+            if (it.key() != "en" && it.key() != "uk")
+                throw ConfigError{o.key("names") + "." + it.key(), "unknown language (en, uk; Polish is \"name\")"};
+            if (!it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > 200)
+                throw ConfigError{o.key("names") + "." + it.key(), "must be a text of 1..200 bytes"};
+            s.names[it.key()] = it->get<std::string>();
+        }
+    }
     o.string("description", s.description, true);
     s.department = o.required_string("department");
     o.string("topic", s.topic);

@@ -328,7 +328,7 @@ std::string flow_summary(const FlowState& s, const std::vector<FlowCategory>& ca
     const std::string none = flow_text("not_given", lang);
     if (s.kind == FlowKind::report) {
         const FlowCategory* c = category_of(cats, s.category);
-        line("f_category", c ? c->name : s.category.empty() ? none : s.category);
+        line("f_category", c ? c->label(lang) : s.category.empty() ? none : s.category);
         line("f_what", s.what.empty() ? none : s.what);
         std::string where = s.address;
         if (s.lat && s.lon)
@@ -353,11 +353,11 @@ FlowReply flow_prompt(const FlowState& s, const std::vector<FlowCategory>& cats)
         case FlowStep::what:
             r.text = flow_text(report ? "ask_what" : "ask_message", lang);
             if (report)
-                for (const auto& c : cats) r.buttons.push_back({c.name, "flow:cat:" + c.code});
+                for (const auto& c : cats) r.buttons.push_back({c.label(lang), "flow:cat:" + c.code});
             break;
         case FlowStep::category:
             r.text = flow_text("ask_category", lang);
-            for (const auto& c : cats) r.buttons.push_back({c.name, "flow:cat:" + c.code});
+            for (const auto& c : cats) r.buttons.push_back({c.label(lang), "flow:cat:" + c.code});
             break;
         case FlowStep::where:
             r.text = flow_text("ask_where", lang);

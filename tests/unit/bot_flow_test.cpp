@@ -54,6 +54,25 @@ TEST(BotFlow, ContactDetailsArePhoneNumbersAndEmailAddressesValidated) {
     EXPECT_FALSE(parse_contact("a@b@example.pl"));
 }
 
+TEST(BotFlow, KindsAreOfferedInTheResidentsLanguageWhenTheCityNamedThem) {
+    auto kinds = cats();
+    kinds[0].names = {{"en", "Broken street light"}, {"uk", "Несправне вуличне освітлення"}};
+    auto label_of = [](const FlowReply& r, const std::string& value) {
+        for (const auto& b : r.buttons)
+            if (b.value == value) return b.label;
+        return std::string();
+    };
+    FlowState uk, en, pl;
+    EXPECT_EQ(label_of(start_report(uk, Lang::uk, kinds), "flow:cat:oswietlenie"), "Несправне вуличне освітлення");
+    EXPECT_EQ(label_of(start_report(en, Lang::en, kinds), "flow:cat:oswietlenie"), "Broken street light");
+    EXPECT_EQ(label_of(start_report(pl, Lang::pl, kinds), "flow:cat:oswietlenie"), "Uszkodzone oświetlenie uliczne");
+    // Without a translation the Polish name stands.
+    EXPECT_EQ(label_of(start_report(en, Lang::en, kinds), "flow:cat:martwe_zwierze"), "Martwe zwierzę do usunięcia");
+    // The summary names the kind in the resident's language too.
+    en.category = "oswietlenie";
+    EXPECT_NE(flow_summary(en, kinds, Lang::en).find("Broken street light"), std::string::npos) << flow_summary(en, kinds, Lang::en);
+}
+
 TEST(BotFlow, AReportAsksWhatWhereAPhotoAndContactThenSummarisesAndFiles) {
     FlowState s;
     FlowReply r = start_report(s, Lang::pl, cats());

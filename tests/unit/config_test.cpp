@@ -286,3 +286,19 @@ TEST(Config, WallboardThresholdsAreChecked) {
     ASSERT_TRUE(r1.ok());
     EXPECT_EQ(r1->wallboard.sample_seconds, 1);
 }
+
+TEST(Config, CaseCategoryNamesForResidentsAreCheckedPerLanguage) {
+    auto first = [](json& j) -> json& { return j["services"][0]; };
+    EXPECT_EQ(error_after([&](json& j) { first(j)["names"] = {{"de", "Zulassung"}}; }),
+              "test.json: services[0].names.de: unknown language (en, uk; Polish is \"name\")");
+    EXPECT_EQ(error_after([&](json& j) { first(j)["names"] = {{"en", ""}}; }),
+              "test.json: services[0].names.en: must be a text of 1..200 bytes");
+    EXPECT_EQ(error_after([&](json& j) { first(j)["names"] = "Vehicle"; }),
+              "test.json: services[0].names: must be an object {\"en\": text, \"uk\": text}");
+    auto ok = app::parse_config(shipped().dump(), "test.json");
+    ASSERT_TRUE(ok.ok());
+    bool translated = false;
+    for (const auto& s : ok->services)
+        if (s.code == "martwe_zwierze") translated = s.names.count("uk") && s.names.count("en");
+    EXPECT_TRUE(translated) << "the shipped report kinds have English and Ukrainian names";
+}

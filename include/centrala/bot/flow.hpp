@@ -9,6 +9,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +23,13 @@ namespace centrala::bot {
 // `report` from config.
 struct FlowCategory {
     std::string code;  // service_code
-    std::string name;  // button label (the service name)
+    std::string name;  // button label (the service name, Polish)
     std::vector<std::string> terms;  // name, keywords, description: words that point to it
+    std::map<std::string, std::string> names;  // the label in "en"/"uk" when the city gave one
+    const std::string& label(Lang lang) const {
+        auto it = names.find(std::string(lang_code(lang)));
+        return it == names.end() ? name : it->second;
+    }
 };
 
 enum class FlowKind { report, message };

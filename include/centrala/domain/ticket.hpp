@@ -3,6 +3,7 @@
 // hours. Pure functions and plain values; safe from any thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ struct ServiceAttribute {
 struct Service {
     std::string code;  // service_code
     std::string name;
+    std::map<std::string, std::string> names;  // the name for residents in "en" and "uk" (Polish is `name`)
     std::string description;
     std::string department;
     std::string topic = "other";      // the chat topic it belongs to, for the console's suggestion
