@@ -22,6 +22,11 @@
 #   repetition; repetitions run interleaved in random order, medians reported)
 #   CENTRALA_BENCH_DIR=DIR (where the SQLite files go; default: the temp dir)
 #   BUILD_DIR=DIR (default: build-bench next to this script's parent)
+#   PRIORITY="chrt -f 50" (a command prefix for the servers and wrk: on a
+#   machine busy with other work, real-time scheduling keeps compilers from
+#   pre-empting them, so a light load (CONNECTIONS=1) shows the servers' own
+#   latency tail. Needs root. Never with a load that saturates both cores:
+#   the kernel then throttles real-time tasks for 50 ms a second.)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +39,7 @@ SQLITE_MIN_TIME=${SQLITE_MIN_TIME:-1}
 SQLITE_REPETITIONS=${SQLITE_REPETITIONS:-3}
 ROUNDS=${ROUNDS:-3}
 QUIET_WAIT=${QUIET_WAIT:-60}
+read -r -a PRIO <<<"${PRIORITY:-}"
 
 do_http=1
 do_sqlite=1
@@ -92,7 +98,7 @@ start_server() {
   local name=$1
   shift
   : >"$TMP/$name.out"
-  "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
+  "${PRIO[@]}" "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   for _ in $(seq 1 100); do
@@ -156,10 +162,10 @@ measure() {
   code=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "${CURL_EXTRA[@]}" "$url")
   [[ $code == 200 ]] || die "$key: $url answered $code, not 200 (before the load)"
   wait_quiet
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >/dev/null
+  "${PRIO[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >/dev/null
   local s0 c0 b0 s1 c1 b1 t0 t1
   snap_children; c0=$(child_ticks); s0=$(proc_ticks "$pid"); b0=$(busy_ticks); t0=$(date +%s.%N)
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >"$out"
+  "${PRIO[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "${WRK_EXTRA[@]}" "$url" >"$out"
   snap_children; c1=$(child_ticks); s1=$(proc_ticks "$pid"); b1=$(busy_ticks); t1=$(date +%s.%N)
   local rps n p50 p99 srv cli other
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
