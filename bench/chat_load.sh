@@ -26,6 +26,10 @@
 #   process's own nice then only counts within its session; on a shared
 #   machine that takes CPU from the other users; the other load is still
 #   measured and printed)
+#   PRIORITY="chrt -f 50" (root: real-time scheduling for the servers and the
+#   load client, so a busy machine's other work cannot pre-empt them; meaningful
+#   for the fixed rates, not for the closed loop, which saturates the cores and
+#   is then throttled by the kernel; see bench/lib.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,18 +46,14 @@ SQLITE_SECONDS=${SQLITE_SECONDS:-3}
 SQLITE_ROUNDS=${SQLITE_ROUNDS:-3}
 SQLITE_BATCHES=${SQLITE_BATCHES:-1,10,100,1000}
 PARTS=${PARTS:-sqlite relay centrala idle}
+BENCH_NAME=bench/chat_load.sh
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-say() { printf '\n== %s\n' "$*"; }
-die() { printf 'bench/chat_load.sh: %s\n' "$*" >&2; exit 1; }
 has() { [[ " $PARTS " == *" $1 "* ]]; }
 
 command -v curl >/dev/null || die "curl is needed (apt-get install -y curl)"
-if ! command -v jq >/dev/null; then
-  say "installing jq"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get install -y jq || { $SUDO apt-get update && $SUDO apt-get install -y jq; }
-fi
+need_tool jq jq
 
 if [[ -z ${SKIP_BUILD:-} ]]; then
   say "building $BUILD (Release)"
@@ -73,44 +73,12 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (( $(ulimit -n) > IDLE_COUNT + 200 )) || echo "  WARNING: ulimit -n is $(ulimit -n); the idle test needs more than $((IDLE_COUNT + 200))"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/centrala-chatbench.XXXXXX")
+bench_scratch centrala-chatbench
 DB_DIR=${CENTRALA_BENCH_DIR:-$TMP}
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -z ${RESULTS_FILE:-} || ! -f $TMP/results.txt ]] || cp "$TMP/results.txt" "$RESULTS_FILE"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit() { [[ -z ${RESULTS_FILE:-} || ! -f $TMP/results.txt ]] || cp "$TMP/results.txt" "$RESULTS_FILE"; }
 
 [[ $(stat -f -c %T "$DB_DIR") != tmpfs ]] ||
   echo "  WARNING: $DB_DIR is tmpfs, where fsync costs nothing; set CENTRALA_BENCH_DIR to a directory on disk"
-
-# Starts "$@" in the background, waits for "listening on http://127.0.0.1:PORT";
-# sets PORT and SERVER_PID.
-start_server() {
-  local name=$1
-  shift
-  : >"$TMP/$name.out"
-  "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's#^listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' "$TMP/$name.out" || true)
-    [[ -n $PORT ]] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$TMP/$name.err" >&2 || true
-  die "$name did not start"
-}
-stop_server() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
 
 # The shipped config with what a load test needs: connection and per-address
 # limits raised, every queue open around the clock with room for everyone,
@@ -143,7 +111,7 @@ RESULTS="$TMP/results.txt"
 run_client() {  # label args...
   local label=$1
   shift
-  "$BUILD/chat_load" "$@" | tee -a "$RESULTS" | grep --line-buffered -v '^RESULT ' || die "chat_load failed ($label)"
+  "${PRIO[@]}" "$BUILD/chat_load" "$@" | tee -a "$RESULTS" | grep --line-buffered -v '^RESULT ' || die "chat_load failed ($label)"
 }
 
 echo "  $(nproc) cores; load average now: $(cut -d' ' -f1-3 /proc/loadavg); databases in $DB_DIR ($(stat -f -c %T "$DB_DIR"))"
