@@ -282,7 +282,10 @@
     var src = new URL(widgetUrl.href);
     src.searchParams.set('embed', '1');
     src.searchParams.set('origin', window.location.origin);
-    src.searchParams.set('lang', lang);
+    // A translated page of the city site asks for its language; a Polish page
+    // (the default) leaves it to the widget: the resident's stored choice,
+    // else the browser's languages (web/js/language.js).
+    if (lang !== 'pl') src.searchParams.set('lang', lang);
     frame.src = src.href;
     frame.title = text.frame;
     frame.setAttribute('data-centrala-widget', 'frame');

@@ -471,6 +471,7 @@ void TicketsModule::file_from_chat(ChatCase in, std::function<void(Result<FiledC
     auto draft = draft_from_json(body, advisor);
     if (!draft) return done(draft.error());
     draft->row.created_by.reset();  // filed by the resident, through the advisor
+    draft->row.source = "chat";
     std::optional<std::string> type;
     if (!in.photo.empty()) {
         type = sniff_file_type(in.photo);
@@ -525,7 +526,7 @@ namespace {
 Result<store::TicketFilter> filter_from(const Request& req, const Principal& who, SysTime now) {
     store::TicketFilter f;
     f.now = now;
-    static const std::set<std::string> known = {"status", "department", "assignee", "category", "overdue",
+    static const std::set<std::string> known = {"status", "department", "assignee", "category", "source", "overdue",
                                                 "created_from", "created_to", "q", "sort", "contact_id",
                                                 "limit", "offset", "cursor"};
     for (const auto& [k, v] : req.query)
@@ -542,6 +543,9 @@ Result<store::TicketFilter> filter_from(const Request& req, const Principal& who
     f.category = get("category");
     if (f.department.size() > 64 || f.category.size() > 64)
         return Error::invalid("invalid_parameter", "department and category are ids of at most 64 bytes");
+    f.source = get("source");
+    if (!f.source.empty() && !valid_ticket_source(f.source))
+        return Error::invalid("invalid_parameter", "source must be staff, open311 or chat");
     if (const auto a = get("assignee"); !a.empty()) {
         if (a == "me") f.assignee_id = who.user.id;
         else if (a == "none") f.assignee_id = 0;

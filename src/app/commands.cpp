@@ -166,6 +166,23 @@ void seed_demo(store::Database& db, const crypto::Argon2Params& params) {
         for (const auto& t : templates) (void)canned.insert(t, admin_id, now);
 }
 
+// web_root is relative to the working directory: started outside the checkout,
+// centrala serves the API but every page is a 404, which looks like a bug in
+// the pages. Empty when the root looks servable.
+std::string web_root_problem(const Config& c) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(c.web_root, ec);
+    if (ec) abs = c.web_root;
+    abs = abs.lexically_normal();
+    std::string why;
+    if (!fs::is_directory(abs, ec)) why = "does not exist";
+    else if (!fs::is_regular_file(abs / "index.html", ec)) why = "has no index.html";
+    else return {};
+    return "web_root '" + c.web_root + "' (" + c.source + ") resolves to " + abs.string() + ", which " + why +
+           ": the API works, but the staff app, the widget and every other page answer 404. Set web_root to the "
+           "absolute path of the web/ directory, or start centrala in the directory that holds web/.";
+}
+
 routing::CoreConfig routing_config(const Config& c) {
     routing::CoreConfig rc;
     for (const auto& q : c.queues) {
@@ -306,8 +323,11 @@ int run_serve(const std::vector<std::string>& argv) {
             std::cerr << "centrala: " << bound.error().message << "\n";
             return 1;
         }
-        if (!fs::is_directory(c.web_root))
-            spdlog::warn("web root '{}' does not exist; the web apps will not be served", c.web_root);
+        if (const std::string problem = web_root_problem(c); !problem.empty()) {
+            spdlog::warn("{}", problem);
+            // --demo is run by hand: say it where the person looks, beside the logins.
+            if (args->flag("--demo")) std::cout << "warning: " << problem << "\n";
+        }
 
         // Old sessions are pruned hourly, on the store worker.
         boost::asio::steady_timer housekeeping(ioc);

@@ -14,6 +14,10 @@ bool valid_ticket_priority(std::string_view s) {
     return std::find(std::begin(ticket_priorities), std::end(ticket_priorities), s) != std::end(ticket_priorities);
 }
 
+bool valid_ticket_source(std::string_view s) {
+    return std::find(std::begin(ticket_sources), std::end(ticket_sources), s) != std::end(ticket_sources);
+}
+
 std::vector<std::string_view> allowed_transitions(std::string_view from) {
     if (from == "new") return {"assigned"};
     if (from == "assigned") return {"in_progress"};

@@ -12,6 +12,47 @@ Result<int> schema_version(Database& db) {
     return static_cast<int>(st->int64(0));
 }
 
+namespace {
+
+// A migration may rebuild a table (SQLite cannot alter a CHECK): with foreign
+// keys on, dropping the old parent table would fail or cascade. The pragma is a
+// no-op inside a transaction, so it is switched off around all of them and back
+// on whatever happens; each migration checks the keys itself before it commits.
+class ForeignKeysOff {
+public:
+    explicit ForeignKeysOff(Database& db) : db_(db) {
+        {
+            auto st = db_.prepare("PRAGMA foreign_keys");
+            if (st) {
+                auto row = st->step();
+                was_on_ = row && *row && st->int64(0) != 0;
+            }
+        }
+        if (was_on_) (void)db_.exec("PRAGMA foreign_keys = OFF");
+    }
+    ~ForeignKeysOff() {
+        if (was_on_) (void)db_.exec("PRAGMA foreign_keys = ON");
+    }
+    ForeignKeysOff(const ForeignKeysOff&) = delete;
+    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+private:
+    Database& db_;
+    bool was_on_ = false;
+};
+
+// The first row PRAGMA foreign_key_check reports, as "table rowid -> parent".
+Result<std::string> broken_foreign_key(Database& db) {
+    auto st = db.prepare("PRAGMA foreign_key_check");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::string();
+    return st->text(0) + " row " + std::to_string(st->int64(1)) + " -> " + st->text(2);
+}
+
+}  // namespace
+
 Result<int> migrate(Database& db, const std::vector<Migration>& migrations) {
     auto current = schema_version(db);
     if (!current) return current.error();
@@ -21,6 +62,8 @@ Result<int> migrate(Database& db, const std::vector<Migration>& migrations) {
                      "the database has schema version " + std::to_string(*current) + " but this centrala knows only up to " +
                          std::to_string(newest) + "; run a newer centrala (or restore a backup) instead"};
     int version = *current;
+    if (version == newest) return version;
+    ForeignKeysOff fk_off(db);
     for (const auto& m : migrations) {
         if (m.version <= version) continue;
         Transaction tx(db);
@@ -35,6 +78,11 @@ Result<int> migrate(Database& db, const std::vector<Migration>& migrations) {
             e.message = "migration " + std::to_string(m.version) + " (" + m.name + ") failed: " + e.message;
             return e;
         }
+        auto broken = broken_foreign_key(db);
+        if (!broken) return broken.error();
+        if (!broken->empty())
+            return Error::internal("migration " + std::to_string(m.version) + " (" + m.name +
+                                   ") would break a foreign key: " + *broken);
         auto ins = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
         if (!ins) return ins.error();
         const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

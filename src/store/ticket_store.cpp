@@ -275,6 +275,7 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     if (!f.department.empty()) sql += " AND t.department = ?";
     if (f.assignee_id) sql += *f.assignee_id == 0 ? " AND t.assignee_id IS NULL" : " AND t.assignee_id = ?";
     if (!f.category.empty()) sql += " AND t.category = ?";
+    if (!f.source.empty()) sql += " AND t.source = ?";
     if (f.contact_id) sql += " AND t.contact_id = ?";
     if (f.overdue) sql += " AND t.status NOT IN ('resolved', 'closed') AND t.due_at < ?";
     if (f.created_from) sql += " AND t.created_at >= ?";
@@ -296,6 +297,7 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     if (!f.department.empty()) st->bind(i++, f.department);
     if (f.assignee_id && *f.assignee_id != 0) st->bind(i++, *f.assignee_id);
     if (!f.category.empty()) st->bind(i++, f.category);
+    if (!f.source.empty()) st->bind(i++, f.source);
     if (f.contact_id) st->bind(i++, *f.contact_id);
     if (f.overdue) st->bind(i++, to_unix_ms(f.now));
     if (f.created_from) st->bind(i++, to_unix_ms(*f.created_from));

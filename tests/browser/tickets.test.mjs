@@ -109,6 +109,15 @@ test('a consultant creates a case from the chat and finds it by a word of its de
   assert.equal(await page.locator('.tickets__description').textContent(),
     'Latarnia przy ulicy Żeromskiego miga od wczoraj <b>nocą</b>.');
   assert.equal(await page.locator('.tickets__description b').count(), 0);
+  // Who filed it: a consultant — in the details, and as a search filter.
+  assert.equal(await page.locator('.tickets__detail .details div', { hasText: 'Źródło' }).locator('dd').textContent(),
+    'pracownik urzędu');
+  await page.getByLabel('Źródło').selectOption({ label: 'czat — wirtualny asystent' });
+  await page.getByRole('button', { name: 'Szukaj', exact: true }).click();
+  await page.getByText('Nie znaleziono spraw.').waitFor();
+  await page.getByLabel('Źródło').selectOption({ label: 'pracownik urzędu' });
+  await page.getByRole('button', { name: 'Szukaj', exact: true }).click();
+  await item.waitFor();
 
   // Take it and reply publicly; the history shows both.
   await page.getByRole('button', { name: 'Przejmij sprawę' }).click();

@@ -1,5 +1,7 @@
 // The command line (contract §1): migrate, user add, config validation.
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "common.hpp"
 
@@ -104,6 +106,55 @@ TEST(Cli, ServeRefusesAConfigWithAWrongValue) {
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.err.find("limits.ws_auth_timeout_seconds"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(env.config_path()), std::string::npos) << r.err;
+}
+
+// web_root is relative to the working directory: a server started elsewhere
+// serves the API but no page. It says so at start-up, with the absolute path
+// it looked in and the config key, in the log and in --demo's banner.
+TEST(Cli, ServeWarnsWhenWebRootHoldsNoPages) {
+    TestEnv env;
+    const std::string relative = "no-web-here-" + std::to_string(::getpid());
+    const std::string resolved = fs::absolute(relative).lexically_normal().string();
+    ASSERT_FALSE(fs::exists(resolved));
+    env.config["web_root"] = relative;
+    auto server = env.start();
+    HttpClient http(server->port());
+    EXPECT_EQ(http.get("/healthz").status, 200) << "the API is served all the same";
+    EXPECT_EQ(http.get("/").status, 404);
+    EXPECT_EQ(server->terminate(), std::optional<int>(0));
+    const std::string err = server->stderr_text();
+    EXPECT_NE(err.find(" warning "), std::string::npos) << err;
+    EXPECT_NE(err.find("web_root '" + relative + "'"), std::string::npos) << "names the config key: " << err;
+    EXPECT_NE(err.find(resolved + ", which does not exist"), std::string::npos) << "the resolved path: " << err;
+
+    // A directory without index.html is no web root either; --demo prints it beside the logins.
+    const fs::path empty = env.dir() / "empty-web";
+    fs::create_directories(empty);
+    env.config["web_root"] = empty.string();
+    env.write_config();
+    const std::string out = (env.dir() / "demo.out").string(), errf = (env.dir() / "demo.err").string();
+    auto demo = Process::spawn({centrala_binary(), "serve", "--demo", "--config", env.config_path(), "--listen",
+                                "127.0.0.1:0", "--db", env.db_path()},
+                               {"", out, errf});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (read_file(out).find("listening on") == std::string::npos && demo.running() &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    demo.signal(SIGTERM);
+    EXPECT_EQ(demo.wait_for(std::chrono::seconds(10)), std::optional<int>(0)) << read_file(errf);
+    const std::string banner = read_file(out);
+    EXPECT_NE(banner.find("listening on"), std::string::npos) << banner;
+    EXPECT_NE(banner.find("warning: web_root '" + empty.string() + "'"), std::string::npos) << banner;
+    EXPECT_NE(banner.find("which has no index.html"), std::string::npos) << banner;
+    EXPECT_NE(read_file(errf).find("has no index.html"), std::string::npos) << read_file(errf);
+}
+
+// The repository's own web/ gives no warning.
+TEST(Cli, ServeWithTheRepositoryWebRootDoesNotWarn) {
+    TestEnv env;
+    auto server = env.start();
+    EXPECT_EQ(server->terminate(), std::optional<int>(0));
+    EXPECT_EQ(server->stderr_text().find("web_root"), std::string::npos) << server->stderr_text();
 }
 
 }  // namespace

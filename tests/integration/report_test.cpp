@@ -155,6 +155,23 @@ TEST_F(ReportTest, AReportWithAMapPointAPhotoAndContactBecomesACaseTheResidentCa
     EXPECT_EQ(t.value("number", ""), f.number);
     EXPECT_EQ(t.value("department", ""), "interwencje") << "the report service's department";
     EXPECT_EQ(t.value("contact_id", ""), r.chat_id);
+    // Filed by the advisor: its own source, no staff creator; staff find it by source.
+    EXPECT_EQ(t.value("source", ""), "chat") << t.dump();
+    EXPECT_TRUE(t["created_by"].is_null()) << t.dump();
+    auto by_source = [&](const std::string& source) {
+        auto res = http->get("/api/v1/tickets?status=open&source=" + source, {bearer(staff.token)});
+        EXPECT_EQ(res.status, 200) << res;
+        std::vector<std::string> numbers;
+        for (const auto& i : res.json().value("items", json::array())) numbers.push_back(i.value("number", ""));
+        return numbers;
+    };
+    EXPECT_EQ(by_source("chat"), std::vector<std::string>{f.number});
+    EXPECT_TRUE(by_source("staff").empty());
+    EXPECT_EQ(error_code(http->get("/api/v1/tickets?source=fax", {bearer(staff.token)})), "invalid_parameter");
+    auto csv = http->get("/api/v1/tickets.csv?source=chat", {bearer(staff.token)});
+    ASSERT_EQ(csv.status, 200) << csv;
+    EXPECT_NE(csv.body.find(f.number), std::string::npos) << csv.body;
+    EXPECT_NE(csv.body.find(",chat,"), std::string::npos) << "the source column: " << csv.body;
     EXPECT_NEAR(t["location"].value("lat", 0.0), 52.2297, 1e-9);
     EXPECT_NEAR(t["location"].value("lon", 0.0), 21.0122, 1e-9);
     EXPECT_EQ(t["resident"].value("phone", ""), "600100200");
@@ -348,6 +365,7 @@ TEST_F(AfterHoursTest, AMessageLeftOutsideOpeningHoursBecomesACaseOfTheTopicsDep
     const json t = http->get("/api/v1/tickets/" + list.json()["items"][0].value("id", ""), {bearer(boss.token)}).json();
     EXPECT_EQ(t.value("department", ""), "podatki") << "the topic's department: " << t.dump();
     EXPECT_EQ(t.value("category", ""), "podatek_nieruchomosci");
+    EXPECT_EQ(t.value("source", ""), "chat") << "the after-hours message, too, was filed by the advisor";
     EXPECT_EQ(t["resident"].value("phone", ""), "+48600200300");
     EXPECT_EQ(t.value("description", ""), "Proszę o rozłożenie zaległego podatku na raty.");
     // Nothing waits in line: the case is the message.

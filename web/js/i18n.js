@@ -1,5 +1,6 @@
 // Interface strings in Polish (the default), English and Ukrainian, and the
-// language switcher. The choice is kept in localStorage.
+// language switcher. The choice is kept in localStorage; which language a page
+// starts in is decided in language.js.
 //
 // Static markup is translated through attributes:
 //   data-i18n="key"                      -> element.textContent
@@ -7,6 +8,8 @@
 //   data-i18n-params='{"name":"…"}'      -> values for {name} placeholders
 // Text typed by users (names, messages) is never put in these strings' place
 // as markup: everything is written with textContent.
+
+import { DEFAULT_LANGUAGE, LANGUAGES, initialLanguage } from './language.js';
 
 const STRINGS = {
   pl: {
@@ -738,20 +741,10 @@ const UNITS = {
   },
 };
 
-export const LANGUAGES = Object.freeze(['pl', 'en', 'uk']);
-export const DEFAULT_LANGUAGE = 'pl';
+export { LANGUAGES, DEFAULT_LANGUAGE };
 const STORAGE_KEY = 'centrala.lang';
 
-function storedLanguage() {
-  try {
-    const v = window.localStorage.getItem(STORAGE_KEY);
-    return LANGUAGES.includes(v) ? v : null;
-  } catch {
-    return null; // storage disabled
-  }
-}
-
-let current = storedLanguage() || DEFAULT_LANGUAGE;
+let current = initialLanguage(STORAGE_KEY);
 const listeners = new Set();
 
 export function language() {
@@ -863,7 +856,7 @@ export function setupLanguageSwitcher(container) {
   sync();
 }
 
-// Applies the stored language to the page once at start.
+// Applies the starting language (language.js) to the page once at start.
 export function initI18n() {
   document.documentElement.lang = current;
   applyTranslations(document);

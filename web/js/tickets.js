@@ -69,6 +69,11 @@ addStrings({
     'tickets.priority.normal': 'zwykły',
     'tickets.priority.high': 'wysoki',
     'tickets.priority.urgent': 'pilny',
+    'tickets.search.source': 'Źródło',
+    'tickets.detail.source': 'Źródło',
+    'tickets.source.staff': 'pracownik urzędu',
+    'tickets.source.open311': 'Open311 (aplikacja zewnętrzna)',
+    'tickets.source.chat': 'czat — wirtualny asystent',
     'tickets.search.csv': 'Pobierz CSV',
     'tickets.detail.attachments': 'Załączniki',
     'tickets.detail.noAttachments': 'Brak załączników.',
@@ -142,6 +147,11 @@ addStrings({
     'tickets.priority.normal': 'normal',
     'tickets.priority.high': 'high',
     'tickets.priority.urgent': 'urgent',
+    'tickets.search.source': 'Source',
+    'tickets.detail.source': 'Source',
+    'tickets.source.staff': 'city hall staff',
+    'tickets.source.open311': 'Open311 (an outside app)',
+    'tickets.source.chat': 'chat — virtual assistant',
     'tickets.search.csv': 'Download CSV',
     'tickets.detail.attachments': 'Attachments',
     'tickets.detail.noAttachments': 'No attachments.',
@@ -215,6 +225,11 @@ addStrings({
     'tickets.priority.normal': 'звичайний',
     'tickets.priority.high': 'високий',
     'tickets.priority.urgent': 'терміновий',
+    'tickets.search.source': 'Джерело',
+    'tickets.detail.source': 'Джерело',
+    'tickets.source.staff': 'працівник установи',
+    'tickets.source.open311': 'Open311 (зовнішній застосунок)',
+    'tickets.source.chat': 'чат — віртуальний асистент',
     'tickets.search.csv': 'Завантажити CSV',
     'tickets.detail.attachments': 'Вкладення',
     'tickets.detail.noAttachments': 'Вкладень немає.',
@@ -398,11 +413,15 @@ export function createTicketsPanel({ root, user, selectedChat }) {
   for (const s of ['new', 'assigned', 'in_progress', 'waiting_resident', 'resolved', 'closed'])
     status.append(option(s, `tickets.status.${s}`));
   const [depWrap, department] = field('tickets.search.department', el('select'));
+  // Who filed the case (docs/tickets.md): the advisor's cases are worth finding on their own.
+  const [srcWrap, source] = field('tickets.search.source', el('select'));
+  source.append(option('', 'tickets.search.any'));
+  for (const s of ['staff', 'chat', 'open311']) source.append(option(s, `tickets.source.${s}`));
   const overdueId = `tickets-f${++seq}`;
   const overdue = el('input', { type: 'checkbox', class: 'checkbox', id: overdueId });
   const csvButton = el('button', { type: 'button', class: 'button', i18n: ['tickets.search.csv'] });
   const searchForm = el('form', { class: 'form tickets__search', role: 'search', novalidate: '' }, [
-    qWrap, stWrap, depWrap,
+    qWrap, stWrap, depWrap, srcWrap,
     el('div', { class: 'field__extra' }, [overdue, el('label', { for: overdueId, i18n: ['tickets.search.overdue'] })]),
     el('button', { type: 'submit', class: 'button', i18n: ['tickets.search.submit'] }),
     csvButton,
@@ -418,6 +437,7 @@ export function createTicketsPanel({ root, user, selectedChat }) {
     if (q.value.trim()) params.set('q', q.value.trim());
     if (status.value) params.set('status', status.value);
     if (department.value) params.set('department', department.value);
+    if (source.value) params.set('source', source.value);
     if (overdue.checked) params.set('overdue', 'true');
     return params;
   }
@@ -505,6 +525,7 @@ export function createTicketsPanel({ root, user, selectedChat }) {
       row('tickets.detail.department', el('dd', { text: tk.department_name })),
       row('tickets.detail.due', el('dd', { text: formatDateTime(tk.due_at) })),
       row('tickets.detail.assignee', assignee),
+      row('tickets.detail.source', el('dd', { i18n: [`tickets.source.${tk.source}`] })),
     ]);
     const actions = el('div', { class: 'tickets__actions' });
     if (String(tk.assignee_id) !== String(user.id) && tk.status !== 'closed') {

@@ -1,5 +1,8 @@
 // Strings of the resident's case status page (/sprawa) in Polish, English and
-// Ukrainian; the choice is kept in localStorage like in the staff app.
+// Ukrainian; the choice is kept in localStorage like in the staff app, and the
+// starting language follows the pages' one rule (js/language.js).
+
+import { LANGUAGES, initialLanguage } from '../js/language.js';
 
 const STRINGS = {
   pl: {
@@ -104,15 +107,8 @@ const STRINGS = {
 };
 
 const KEY = 'centrala.lang';
-export const LANGUAGES = ['pl', 'en', 'uk'];
-let current = (() => {
-  try {
-    const v = window.localStorage.getItem(KEY);
-    return LANGUAGES.includes(v) ? v : 'pl';
-  } catch {
-    return 'pl';
-  }
-})();
+export { LANGUAGES };
+let current = initialLanguage(KEY);
 const listeners = new Set();
 
 export function language() {

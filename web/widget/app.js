@@ -8,6 +8,7 @@ import * as i18n from './i18n.js';
 import { buildTranscript, downloadText, localStamp } from './transcript.js';
 import { setupAppointments } from './appointments.js';
 import { setupReport } from './report.js';
+import { initialLanguage as pageLanguage } from '../js/language.js';
 
 const { t } = i18n;
 const NS = 'centrala-widget';
@@ -119,16 +120,11 @@ let typingTimer = null;
 let connTimer = null;
 let wasOffline = false;
 
+// A conversation going on keeps the language it was started in (the advisor
+// answers in it); otherwise the pages' one rule (js/language.js).
 function initialLanguage() {
   if (client.lang && i18n.LANGUAGES.includes(client.lang)) return client.lang;
-  try {
-    const stored = localStorage.getItem(LANG_KEY);
-    if (i18n.LANGUAGES.includes(stored)) return stored;
-  } catch {
-    // storage disabled
-  }
-  const hinted = (params.get('lang') || '').slice(0, 2).toLowerCase();
-  return i18n.LANGUAGES.includes(hinted) ? hinted : i18n.DEFAULT_LANGUAGE;
+  return pageLanguage(LANG_KEY);
 }
 
 function showView(name) {

@@ -5,6 +5,8 @@
 // Text from residents, consultants and the server never goes through these
 // strings as markup: everything is written with textContent.
 
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../js/language.js';
+
 const STRINGS = {
   pl: {
     'page.title': 'Czat z urzędem — Miejskie Centrum Kontaktu',
@@ -328,8 +330,7 @@ const IN = {
   },
 };
 
-export const LANGUAGES = Object.freeze(['pl', 'en', 'uk']);
-export const DEFAULT_LANGUAGE = 'pl';
+export { LANGUAGES, DEFAULT_LANGUAGE };
 export const TOPICS = Object.freeze(['vehicles', 'waste', 'taxes', 'report', 'appointment', 'other']);
 
 let current = DEFAULT_LANGUAGE;

@@ -20,8 +20,13 @@ namespace centrala {
 inline constexpr std::string_view ticket_statuses[] = {"new",      "assigned", "in_progress", "waiting_resident",
                                                        "resolved", "closed"};
 inline constexpr std::string_view ticket_priorities[] = {"low", "normal", "high", "urgent"};
+// Who filed a case: staff (the API), open311 (GeoReport v2), chat (the
+// virtual advisor, for a resident in the chat). The tickets table's CHECK
+// holds the same list (migrations/0013).
+inline constexpr std::string_view ticket_sources[] = {"staff", "open311", "chat"};
 bool valid_ticket_status(std::string_view s);
 bool valid_ticket_priority(std::string_view s);
+bool valid_ticket_source(std::string_view s);
 // The statuses a ticket in `from` may move to, in workflow order.
 std::vector<std::string_view> allowed_transitions(std::string_view from);
 bool transition_allowed(std::string_view from, std::string_view to);

@@ -27,7 +27,7 @@ struct TicketRow {
     std::string status = "new";
     std::optional<int64_t> assignee_id;
     std::optional<int64_t> created_by;
-    std::string source = "staff";  // staff | open311
+    std::string source = "staff";  // staff | open311 | chat (ticket_sources)
     std::optional<int64_t> contact_id;
     std::optional<double> lat, lon;
     std::string address;
@@ -80,6 +80,7 @@ struct TicketFilter {
     std::string department;
     std::optional<int64_t> assignee_id;  // 0: unassigned
     std::string category;
+    std::string source;  // one of ticket_sources, or empty
     std::optional<int64_t> contact_id;
     bool overdue = false;  // open and past due at `now`
     std::optional<SysTime> created_from, created_to;  // [from, to)

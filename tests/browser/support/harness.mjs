@@ -159,10 +159,21 @@ export function freePort() {
 
 // ---- browser ----------------------------------------------------------------
 
+// Contexts and pages are Polish browsers unless a test asks for another
+// locale: the pages start in the browser's language (web/js/language.js), and
+// Chromium's own default would make every Polish assertion depend on the
+// machine the tests run on.
+export const DEFAULT_LOCALE = 'pl-PL';
+
 export async function launchBrowser() {
   const { chromium } = requireTool('playwright-core');
   if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} is missing; install it with \`apt-get install -y chromium\`.`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: DEFAULT_LOCALE, ...options });
+  browser.newPage = (options = {}) => newPage({ locale: DEFAULT_LOCALE, ...options });
+  return browser;
 }
 
 export function axeSource() {
