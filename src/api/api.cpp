@@ -223,7 +223,13 @@ Api::Api(Backend backend, Options options)
         auto range = sockets_.equal_range(id);
         std::vector<AgentSocket*> victims;
         for (auto it = range.first; it != range.second; ++it) victims.push_back(it->second);
+        const int64_t user = !victims.empty() && victims.front()->who_ ? victims.front()->who_->user.id : 0;
         for (auto* s : victims) s->peer_.close(1008, "session ended");
+        // Later, not inside the session table's own call.
+        if (user)
+            (void)b_.loop.post([this, alive = alive_, user, id] {
+                if (*alive) offline_if_no_console(user, id);
+            });
     };
     b_.metrics.describe("centrala_http_requests_total", "counter", "HTTP requests by route and status");
     b_.metrics.describe("centrala_http_request_duration_seconds", "histogram", "HTTP request latency by route");
@@ -562,6 +568,7 @@ void Api::logout(Call c) {
     const auto sid = c.who->session_id;
     sessions_.remove(sid);  // the token stops working now, before the disk write
     audit(c.who, "logout", "user:" + std::to_string(c.who->user.id), c.request.remote_address);
+    offline_if_no_console(c.who->user.id, sid);
     on_store([sid, now = b_.clock.now()](store::StaffStore& s) { return s.revoke_session(sid, now); },
              [this, reply = std::move(c.reply), secure = c.request.secure](Result<void> r) {
                  if (!r) return reply(Response::error(r.error()));
@@ -569,6 +576,16 @@ void Api::logout(Call c) {
                  resp.headers.emplace_back("Set-Cookie", session_cookie("", secure));
                  reply(std::move(resp));
              });
+}
+
+void Api::offline_if_no_console(int64_t user_id, const std::string& ended_session) {
+    auto range = sockets_by_user_.equal_range(user_id);
+    for (auto it = range.first; it != range.second; ++it)
+        if (it->second->who_ && it->second->who_->session_id != ended_session) return;  // still at a console
+    auto st = b_.routing.agent_state(user_id);
+    if (!st || st->status == routing::AgentStatus::offline) return;
+    auto r = b_.routing.set_status(user_id, routing::AgentStatus::offline);
+    if (r) apply(*r);
 }
 
 json Api::me_json(const User& u) {

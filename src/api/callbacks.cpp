@@ -36,6 +36,19 @@ const std::string& text(const std::string& lang, const std::string& key) {
           {"en", "as soon as a consultant is available"},
           {"uk", "якнайшвидше, щойно консультант буде доступний"}}},
         {"from", {{"pl", "od: "}, {"en", "from: "}, {"uk", "від: "}}},
+        {"in_line",
+         {{"pl", "gdy tylko konsultant będzie wolny — zachowujesz swoje miejsce w kolejce"},
+          {"en", "as soon as a consultant is free — you keep your place in line"},
+          {"uk", "щойно консультант звільниться — ви зберігаєте своє місце в черзі"}}},
+        {"long_wait",
+         {{"pl", "Na rozmowę trzeba dziś poczekać dłużej (około {min} min). Możesz zostać w kolejce albo poprosić o "
+                 "oddzwonienie — konsultant zadzwoni, gdy przyjdzie Twoja kolej."},
+          {"en", "The wait is longer today (about {min} min). You can stay in line or request a call back — a "
+                 "consultant will call you when it is your turn."},
+          {"uk", "Сьогодні чекати довше (близько {min} хв). Ви можете залишитися в черзі або замовити зворотний "
+                 "дзвінок — консультант зателефонує, коли настане ваша черга."}}},
+        {"callback_button",
+         {{"pl", "Poproś o oddzwonienie"}, {"en", "Request a call back"}, {"uk", "Замовити зворотний дзвінок"}}},
         {"confirm",
          {{"pl", "Oddzwonimy na numer {phone}, termin: {when}. Potwierdzasz?"},
           {"en", "We will call you back on {phone}, time: {when}. Do you confirm?"},
@@ -102,7 +115,22 @@ bool can_see(const Principal& who, const store::CallbackRow& c, const routing::C
 
 }  // namespace
 
-CallbackModule::CallbackModule(ModuleContext& ctx) : ctx_(ctx), store_(ctx.b.db) {}
+CallbackModule::CallbackModule(ModuleContext& ctx) : ctx_(ctx), store_(ctx.b.db), flow_store_(ctx.b.db) {}
+
+namespace {
+routing::ContactSpec spec_of(const store::CallbackRow& c) {
+    routing::ContactSpec spec;
+    spec.id = c.id;
+    spec.channel = routing::Channel::callback;
+    spec.topic = c.topic;
+    spec.queue = c.queue;
+    // Waits from when it became due, not from the booking the night before.
+    spec.enqueued_at = c.queued_at != SysTime{} ? c.queued_at : c.created_at;
+    spec.resident_name = c.resident_name;
+    spec.summary = c.summary;
+    return spec;
+}
+}  // namespace
 
 void CallbackModule::add_routes(Router& router) {
     router.add("GET", "/api/v1/callbacks", Access::agent, [this](Call c) { list(std::move(c)); });
@@ -136,15 +164,7 @@ Result<void> CallbackModule::load() {
         if (c.state == "queued" || c.state == "active") {
             // Back in line with the original enqueue time (a call in progress
             // at the restart is offered again: the consultant starts offline).
-            routing::ContactSpec spec;
-            spec.id = c.id;
-            spec.channel = routing::Channel::callback;
-            spec.topic = c.topic;
-            spec.queue = c.queue;
-            spec.enqueued_at = c.created_at;
-            spec.resident_name = c.resident_name;
-            spec.summary = c.summary;
-            auto r = ctx_.b.routing.restore_waiting(spec);
+            auto r = ctx_.b.routing.restore_waiting(spec_of(c));
             if (!r) {
                 spdlog::warn("callback {} not restored to routing: {}", c.id, r.error().message);
                 c.state = "scheduled";
@@ -161,20 +181,20 @@ Result<void> CallbackModule::load() {
 
 void CallbackModule::tick() {
     const auto now = ctx_.b.clock.now();
+    if (now >= next_wait_check_) {
+        next_wait_check_ = now + std::chrono::seconds(1);
+        offer_while_waiting();
+    }
     for (auto& [id, c] : open_) {
         if (c.state != "scheduled" || now < c.not_before || !ctx_.b.routing.is_open(c.queue)) continue;
-        routing::ContactSpec spec;
-        spec.id = c.id;
-        spec.channel = routing::Channel::callback;
-        spec.topic = c.topic;
-        spec.queue = c.queue;
-        spec.enqueued_at = c.created_at;  // waits in line from when it was booked
-        spec.resident_name = c.resident_name;
-        spec.summary = c.summary;
-        auto r = ctx_.b.routing.enqueue(spec);
+        // Due now (its window began and the queue is open; ticks run a few
+        // times a second): its wait counts from here.
+        c.queued_at = now;
+        auto r = ctx_.b.routing.enqueue(spec_of(c));
         if (!r) {
             spdlog::info("callback {} not queued yet: {}", c.id, r.error().message);
             c.not_before = now + std::chrono::minutes(1);
+            c.queued_at = {};
             continue;
         }
         c.state = "queued";
@@ -186,6 +206,17 @@ void CallbackModule::tick() {
 
 void CallbackModule::on_routing(const routing::Events& events) {
     for (const auto& e : events) {
+        switch (e.type) {
+            case routing::EventType::contact_assigned:
+                // A consultant took the chat: no call back is needed any more.
+                if (dialogues_.count(e.contact) && dialogues_.at(e.contact).in_line && !dialogues_.at(e.contact).booking)
+                    cancel(e.contact);
+                [[fallthrough]];
+            case routing::EventType::contact_abandoned:
+            case routing::EventType::contact_closed:
+            case routing::EventType::contact_replaced: offered_while_waiting_.erase(e.contact); break;
+            default: break;
+        }
         auto it = open_.find(e.contact);
         if (it == open_.end()) continue;
         auto& c = it->second;
@@ -198,12 +229,22 @@ void CallbackModule::on_routing(const routing::Events& events) {
                 push_to(e.agents, c);
                 break;
             case routing::EventType::contact_transferred:
-            case routing::EventType::contact_queued:
+            case routing::EventType::contact_queued: {
+                bool changed = false;
                 if (!e.queue.empty() && e.queue != c.queue) {
                     c.queue = e.queue;
-                    if (e.type == routing::EventType::contact_transferred) persist(c);
+                    changed = e.type == routing::EventType::contact_transferred;
                 }
+                if (e.type == routing::EventType::contact_transferred && c.state == "active") {
+                    // Back in line (its consultant went offline, or a transfer):
+                    // attempts and window kept; the consultant's card goes.
+                    c.state = "queued";
+                    changed = true;
+                    push_to(e.agents, c);
+                }
+                if (changed) persist(c);
                 break;
+            }
             default: break;
         }
     }
@@ -334,6 +375,79 @@ void CallbackModule::finish(Call c, bool connected) {
         });
 }
 
+// ---- offered while waiting, erasure ---------------------------------------
+
+// In open hours: a resident in line whose estimated wait (the EWT of their
+// `queue` frames) or wait so far reaches the threshold is offered a call
+// back, once per chat. Not for a sign-language (PJM) chat or a message left
+// for the office, and only when the chat's own queue takes callbacks (the
+// callback takes the chat's place there).
+void CallbackModule::offer_while_waiting() {
+    const auto threshold = ctx_.opt.callback_offer_after_wait;
+    if (threshold.count() <= 0 || !ctx_.waiting_chat_lang) return;
+    const auto now = ctx_.b.clock.now();
+    auto& core = ctx_.b.routing;
+    for (const auto& q : core.queue_settings()) {
+        if (std::find(q.channels.begin(), q.channels.end(), "callback") == q.channels.end() || !core.is_open(q.id))
+            continue;
+        for (const auto& p : core.places_in(q.id, routing::Channel::chat)) {
+            if (offered_while_waiting_.count(p.contact) || dialogues_.count(p.contact)) continue;
+            if (core.state_of(p.contact) != routing::ContactState::waiting) continue;
+            auto spec = core.contact(p.contact);
+            if (!spec || spec->needs_interpreter || spec->leave_message) continue;
+            const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - spec->enqueued_at.value_or(now));
+            if (std::max<int64_t>(p.ewt_seconds, waited.count()) < threshold.count()) continue;
+            auto lang = ctx_.waiting_chat_lang(p.contact);
+            if (!lang) continue;
+            offered_while_waiting_.insert(p.contact);
+            const int minutes = std::max(1, (std::max<int>(p.ewt_seconds, 0) + 59) / 60);
+            say(p.contact, *lang, fill(text(*lang, "long_wait"), "{min}", std::to_string(minutes)),
+                {{text(*lang, "callback_button"), "callback"}});
+        }
+    }
+}
+
+// The resident's data is gone from the store; what is still open goes from
+// memory too: the callback is not made (closed as unreachable with
+// disposition "erased"), its consultant's card disappears, and a booking in
+// progress in one of their chats ends.
+void CallbackModule::on_resident_erased(const std::vector<int64_t>& chats, const std::vector<int64_t>& callbacks) {
+    const auto now = ctx_.b.clock.now();
+    // Those in line leave it first, so a consultant freed by closing one in
+    // progress is not offered another of the same resident's meanwhile.
+    std::vector<int64_t> ids;
+    for (int64_t id : callbacks)
+        if (open_.count(id)) ids.push_back(id);
+    std::stable_partition(ids.begin(), ids.end(),
+                          [&](int64_t id) { return ctx_.b.routing.state_of(id) != routing::ContactState::active; });
+    for (int64_t id : ids) {
+        auto it = open_.find(id);
+        store::CallbackRow row = it->second;
+        open_.erase(it);
+        std::vector<routing::AgentId> told;
+        if (row.agent_id && row.state == "active") told.push_back(row.agent_id);
+        if (auto where = ctx_.b.routing.state_of(id)) {
+            // Left before being called: the resident withdrew (abandoned); in a call: closed.
+            auto ev = *where == routing::ContactState::active ? ctx_.b.routing.close(id) : ctx_.b.routing.abandon(id);
+            if (ev) ctx_.apply(*ev);
+            else spdlog::warn("callback {}: not taken out of routing: {}", id, ev.error().message);
+        }
+        row.phone = "[usunięto]";
+        row.resident_name.clear();
+        row.summary.clear();
+        row.state = "unreachable";
+        row.disposition = "erased";
+        push_to(told, row);
+        on_store_worker(ctx_, [this, row, now] { return store_.save(row, now); },
+                        [id](Result<void> r) {
+                            if (!r) spdlog::error("erased callback {} not closed: {}", id, r.error().message);
+                        });
+        ctx_.audit(std::nullopt, "callback_erased", "contact:" + std::to_string(id), "", json::object());
+    }
+    for (int64_t chat : chats)
+        if (dialogues_.count(chat)) cancel(chat);
+}
+
 // ---- the chat's dialogue ---------------------------------------------------
 
 void CallbackModule::say(int64_t chat_id, const std::string& lang, const std::string& t,
@@ -347,26 +461,116 @@ void CallbackModule::say(int64_t chat_id, const std::string& lang, const std::st
     ctx_.bot_say(chat_id, r);
 }
 
+json CallbackModule::dialogue_json(const Dialogue& d) {
+    static const char* stages[] = {"phone", "window", "confirm"};
+    json windows = json::array();
+    for (const auto& w : d.windows) windows.push_back({to_unix_ms(w.from), to_unix_ms(w.to)});
+    return {{"kind", "callback"},        {"stage", stages[int(d.stage)]}, {"lang", d.lang},
+            {"topic", d.topic},          {"queue", d.queue},              {"phone", d.phone},
+            {"resident_name", d.resident_name}, {"summary", d.summary},   {"windows", windows},
+            {"chosen", d.chosen},        {"in_line", d.in_line}};
+}
+
+void CallbackModule::restore_dialogue(int64_t chat_id, const json& j) {
+    Dialogue d;
+    try {
+        const std::string stage = j.at("stage").get<std::string>();
+        d.stage = stage == "confirm" ? Dialogue::Stage::confirm
+                  : stage == "window" ? Dialogue::Stage::window
+                                      : Dialogue::Stage::phone;
+        d.lang = j.value("lang", "pl");
+        if (d.lang != "pl" && d.lang != "en" && d.lang != "uk") d.lang = "pl";
+        d.topic = j.value("topic", "other");
+        d.queue = j.value("queue", "");
+        d.phone = j.value("phone", "");
+        d.resident_name = j.value("resident_name", "");
+        d.summary = j.value("summary", "");
+        d.in_line = j.value("in_line", false);
+        for (const auto& w : j.value("windows", json::array())) {
+            const SysTime from = from_unix_ms(w.at(0).get<int64_t>()), to = from_unix_ms(w.at(1).get<int64_t>());
+            const LocalTime a = to_warsaw(from), b = to_warsaw(to);
+            d.windows.push_back({from, to, a.date, a.minute_of_day, b.minute_of_day});
+        }
+        d.chosen = j.value("chosen", -1);
+    } catch (const json::exception&) {
+        spdlog::warn("contact {}: stored callback dialogue unreadable, dropped", chat_id);
+        return;
+    }
+    if (d.chosen >= int(d.windows.size()) || d.chosen < -1 || d.queue.empty() ||
+        (d.stage != Dialogue::Stage::phone && !polish_phone(d.phone)))
+        return;
+    dialogues_[chat_id] = std::move(d);
+}
+
+void CallbackModule::save_and_say(int64_t chat_id, std::string t, std::vector<bot::Button> buttons) {
+    auto it = dialogues_.find(chat_id);
+    if (it == dialogues_.end()) return;
+    const std::string lang = it->second.lang;
+    on_store_worker(
+        ctx_, [this, chat_id, state = dialogue_json(it->second).dump(), at = ctx_.b.clock.now()] {
+            return flow_store_.save(chat_id, state, at);
+        },
+        [this, chat_id, lang, t = std::move(t), buttons = std::move(buttons)](Result<void> r) mutable {
+            if (!r) spdlog::warn("contact {}: callback dialogue not stored: {}", chat_id, r.error().message);
+            if (!dialogues_.count(chat_id)) return;  // cancelled meanwhile
+            say(chat_id, lang, t, std::move(buttons));
+        });
+}
+
+void CallbackModule::forget_dialogue(int64_t chat_id) {
+    on_store_worker(ctx_, [this, chat_id] { return flow_store_.remove(chat_id); },
+                    [chat_id](Result<void> r) {
+                        if (!r) spdlog::warn("contact {}: callback dialogue not removed: {}", chat_id, r.error().message);
+                    });
+}
+
+void CallbackModule::cancel(int64_t chat_id) {
+    auto it = dialogues_.find(chat_id);
+    if (it == dialogues_.end() || it->second.booking) return;
+    dialogues_.erase(it);
+    forget_dialogue(chat_id);
+}
+
 void CallbackModule::on_button(int64_t chat_id, const std::string& value, const std::string& lang,
                                const std::string& topic, std::function<void(Result<void>)>& done) {
     if (value == "callback") {
-        auto queue = queue_for(topic);
+        if (auto cur = dialogues_.find(chat_id); cur != dialogues_.end() && cur->second.booking)
+            return done(Error::conflict("callback_booking", "The call-back request is being saved."));
+        auto& core = ctx_.b.routing;
+        const auto where = core.state_of(chat_id);
+        if (where == routing::ContactState::active)
+            return done(Error::conflict("bot_inactive", "A consultant is taking care of this conversation now."));
+        Dialogue d;
+        d.lang = lang;
+        d.topic = topic;
+        std::optional<std::string> queue;
+        if (where) {
+            // Waiting in line: the callback takes the chat's place in its queue.
+            d.in_line = true;
+            if (auto spec = core.contact(chat_id); spec && valid_topic(spec->topic)) d.topic = spec->topic;
+            auto q = core.queue_of(chat_id);
+            for (const auto& s : core.queue_settings())
+                if (q && s.id == *q &&
+                    std::find(s.channels.begin(), s.channels.end(), "callback") != s.channels.end())
+                    queue = *q;
+        } else {
+            queue = queue_for(topic);
+        }
         if (!queue) {
             say(chat_id, lang, text(lang, "unavailable"));
             return done(Ok{});
         }
-        Dialogue d;
-        d.lang = lang;
-        d.topic = topic;
         d.queue = *queue;
         // What the advisor learnt so far (before the phone number is typed).
         if (ctx_.chat_summary)
-            if (auto sum = ctx_.chat_summary(chat_id, valid_topic(topic) ? topic : "other")) {
+            if (auto sum = ctx_.chat_summary(chat_id, valid_topic(d.topic) ? d.topic : "other")) {
                 d.resident_name = sum->first;
                 d.summary = sum->second;
             }
+        if (d.in_line)
+            if (auto spec = core.contact(chat_id); spec && !spec->summary.empty()) d.summary = spec->summary;
         dialogues_[chat_id] = d;
-        say(chat_id, lang, text(lang, "ask_phone"), {{text(lang, "cancel_button"), "callback:cancel"}});
+        save_and_say(chat_id, text(lang, "ask_phone"), {{text(lang, "cancel_button"), "callback:cancel"}});
         return done(Ok{});
     }
     auto it = dialogues_.find(chat_id);
@@ -376,7 +580,7 @@ void CallbackModule::on_button(int64_t chat_id, const std::string& value, const 
     if (d.booking) return done(Error::conflict("callback_booking", "The call-back request is being saved."));
     if (value == "callback:cancel") {
         const std::string l = d.lang;
-        dialogues_.erase(it);
+        cancel(chat_id);
         say(chat_id, l, text(l, "cancelled"));
         return done(Ok{});
     }
@@ -414,6 +618,8 @@ void CallbackModule::on_text(int64_t chat_id, const std::string& t) {
         return;
     }
     d.phone = *phone;
+    // In line the call comes when it is the resident's turn: no window to choose.
+    if (d.in_line) return ask_confirm(chat_id, d);
     ask_window(chat_id, d);
 }
 
@@ -430,11 +636,12 @@ void CallbackModule::ask_window(int64_t chat_id, Dialogue& d) {
         buttons.push_back({callback_window_label(d.windows[i], ctx_.b.clock.now(), d.lang), "callback:w:" + std::to_string(i)});
     buttons.push_back({text(d.lang, "any"), "callback:any"});
     buttons.push_back({text(d.lang, "cancel_button"), "callback:cancel"});
-    say(chat_id, d.lang, text(d.lang, "ask_window"), std::move(buttons));
+    save_and_say(chat_id, text(d.lang, "ask_window"), std::move(buttons));
 }
 
 std::string CallbackModule::when_text(const Dialogue& d) const {
     const auto now = ctx_.b.clock.now();
+    if (d.in_line) return text(d.lang, "in_line");
     if (d.chosen >= 0) return callback_window_label(d.windows[size_t(d.chosen)], now, d.lang);
     std::string s = text(d.lang, "asap");
     if (!ctx_.b.routing.is_open(d.queue) && !d.windows.empty()) {
@@ -447,17 +654,26 @@ std::string CallbackModule::when_text(const Dialogue& d) const {
 
 void CallbackModule::ask_confirm(int64_t chat_id, Dialogue& d) {
     d.stage = Dialogue::Stage::confirm;
-    say(chat_id, d.lang,
-        fill(fill(text(d.lang, "confirm"), "{phone}", shown_phone(d.phone)), "{when}", when_text(d)),
-        {{text(d.lang, "confirm_button"), "callback:confirm"}, {text(d.lang, "cancel_button"), "callback:cancel"}});
+    save_and_say(chat_id, fill(fill(text(d.lang, "confirm"), "{phone}", shown_phone(d.phone)), "{when}", when_text(d)),
+                 {{text(d.lang, "confirm_button"), "callback:confirm"}, {text(d.lang, "cancel_button"), "callback:cancel"}});
 }
 
 void CallbackModule::book(int64_t chat_id) {
     auto it = dialogues_.find(chat_id);
     if (it == dialogues_.end()) return;
     Dialogue& d = it->second;
-    d.booking = true;
     const auto now = ctx_.b.clock.now();
+    auto& core = ctx_.b.routing;
+    // Still in line? Then the callback takes the chat's place (and its wait).
+    const auto where = core.state_of(chat_id);
+    if (where == routing::ContactState::active) {
+        // A consultant took the chat meanwhile: nothing to book.
+        dialogues_.erase(it);
+        forget_dialogue(chat_id);
+        return;
+    }
+    const bool replace = d.in_line && where.has_value();
+    d.booking = true;
     store::CallbackRow row;
     row.chat_id = chat_id;
     row.phone = d.phone;
@@ -473,10 +689,22 @@ void CallbackModule::book(int64_t chat_id) {
     row.not_before = row.window_from ? std::max(now, *row.window_from) : now;
     row.state = "scheduled";
     row.created_at = now;
+    if (replace) {
+        auto spec = core.contact(chat_id);
+        row.state = "queued";
+        row.queued_at = spec && spec->enqueued_at ? *spec->enqueued_at : now;
+    }
     const std::string when = when_text(d);
     on_store_worker(
-        ctx_, [this, row] { return store_.create(row); },
-        [this, chat_id, row, when](Result<int64_t> r) mutable {
+        ctx_,
+        [this, row, chat_id, replace]() -> Result<int64_t> {
+            auto id = store_.create(row, replace ? chat_id : 0);
+            if (!id) return id;
+            if (auto r = flow_store_.remove(chat_id); !r)
+                spdlog::warn("contact {}: callback dialogue not removed: {}", chat_id, r.error().message);
+            return id;
+        },
+        [this, chat_id, row, when, replace](Result<int64_t> r) mutable {
             auto it = dialogues_.find(chat_id);
             const std::string lang = row.lang;
             if (it != dialogues_.end()) dialogues_.erase(it);
@@ -486,9 +714,30 @@ void CallbackModule::book(int64_t chat_id) {
                 return;
             }
             row.id = *r;
-            open_[row.id] = row;
+            bool took_place = false;
+            if (replace) {
+                // The chat leaves the line without being abandoned; the callback
+                // continues its queue entry (docs/metrics.md).
+                auto ev = ctx_.b.routing.replace_waiting(chat_id, spec_of(row));
+                if (ev) {
+                    took_place = true;
+                    open_[row.id] = row;
+                    if (ctx_.chat_back_to_advisor) ctx_.chat_back_to_advisor(chat_id);
+                    ctx_.apply(*ev);
+                } else {
+                    // Answered or gone meanwhile: an ordinary callback, due now.
+                    spdlog::info("contact {}: callback {} could not take the chat's place: {}", chat_id, row.id,
+                                 ev.error().message);
+                }
+            }
+            if (!took_place) {
+                row.state = "scheduled";
+                row.queued_at = {};
+                open_[row.id] = row;
+                if (replace) persist(row);
+            }
             ctx_.audit(std::nullopt, "callback_booked", "contact:" + std::to_string(row.id), "",
-                       {{"chat_id", std::to_string(chat_id)}, {"queue", row.queue}});
+                       {{"chat_id", std::to_string(chat_id)}, {"queue", row.queue}, {"in_line", took_place}});
             ctx_.note_to_chat(chat_id, "Zamówiono oddzwonienie: " + shown_phone(row.phone) + ", termin: " + when +
                                            " (kontakt " + std::to_string(row.id) + ").");
             say(chat_id, lang, fill(fill(text(lang, "booked"), "{phone}", shown_phone(row.phone)), "{when}", when));

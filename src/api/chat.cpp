@@ -698,6 +698,8 @@ void Api::rebuild_bot_memory(LiveChat& chat, const std::vector<store::StoredMess
 
 void Api::bot_answer(int64_t chat_id, const std::string& text) {
     LiveChat* chat = live_chat(chat_id);
+    if (chat && (chat->row.state == "waiting" || chat->row.state == "queueing") && bot_.flows && bot_.flows->active(chat_id))
+        return bot_.flows->on_text(chat_id, text);  // a call back being booked while in line: the phone number
     if (!chat || chat->row.state != "bot" || !bot_.advisor) return;  // a person has it: the advisor is silent
     chat->said.push_back(cut(text, 200));
     if (chat->said.size() > 5) chat->said.erase(chat->said.begin());
@@ -753,7 +755,10 @@ void Api::press_button(int64_t chat_id, const std::string& value, std::function<
         return done(Error::conflict("chat_closed", "This conversation has ended."));
     if (value.empty() || value.size() > 200) return done(Error::invalid("invalid_field", "value is not a button of the assistant"));
     if (value == "handoff") return start_handoff(chat_id, std::move(done), {HandoffReason::asked, ""});
-    if (chat->row.state != "bot")
+    // In line, the advisor's offer of a call back (and its dialogue) still answers.
+    const bool callback_in_line = (chat->row.state == "waiting" || chat->row.state == "queueing") && bot_.flows &&
+                                  (value == "callback" || value.rfind("callback:", 0) == 0);
+    if (chat->row.state != "bot" && !callback_in_line)
         return done(Error::conflict("bot_inactive", "A consultant is taking care of this conversation now."));
     if (auto ok = check_rate(*chat); !ok) return done(ok.error());
     const std::string lang = chat->bot_lang.empty() ? chat->row.lang : chat->bot_lang;

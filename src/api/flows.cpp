@@ -75,7 +75,13 @@ Result<void> FlowsModule::load() {
     auto rows = store_.open_flows();
     if (!rows) return rows.error();
     for (const auto& r : *rows) {
-        auto s = bot::flow_from_json(json::parse(r.state, nullptr, false));
+        const json j = json::parse(r.state, nullptr, false);
+        if (CallbackModule::is_dialogue(j)) {
+            // A call back being booked: the CallbackModule's dialogue.
+            if (callbacks_) callbacks_->restore_dialogue(r.contact_id, j);
+            continue;
+        }
+        auto s = bot::flow_from_json(j);
         if (!s) continue;
         Live l;
         l.state = std::move(*s);

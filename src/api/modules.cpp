@@ -50,6 +50,21 @@ void Api::add_modules() {
         if (!chat || chat->row.state == "closed") return std::nullopt;
         return std::make_pair(chat->row.resident_name, handoff_summary(*chat, HandoffReason::asked, topic, true));
     };
+    module_ctx_->waiting_chat_lang = [this](int64_t contact_id) -> std::optional<std::string> {
+        LiveChat* chat = live_chat(contact_id);
+        if (!chat || chat->ending || (chat->row.state != "waiting" && chat->row.state != "queueing")) return std::nullopt;
+        return chat->bot_lang.empty() ? chat->row.lang : chat->bot_lang;
+    };
+    module_ctx_->chat_back_to_advisor = [this](int64_t contact_id) {
+        LiveChat* chat = live_chat(contact_id);
+        if (!chat || (chat->row.state != "waiting" && chat->row.state != "queueing")) return;
+        chat->row.state = "bot";
+        chat->row.enqueued_at.reset();
+        for (auto* r : chat->residents) r->send({{"type", "state"}, {"state", "bot"}});
+    };
+    module_ctx_->resident_erased = [this](const std::vector<int64_t>& chats, const std::vector<int64_t>& callbacks) {
+        for (auto& m : modules_) m->on_resident_erased(chats, callbacks);
+    };
     module_ctx_->chat_bot = &bot_;
     // One line per module: modules_.push_back(std::make_unique<X>(*module_ctx_));
     modules_.push_back(std::make_unique<CannedModule>(*module_ctx_));

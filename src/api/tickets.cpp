@@ -1260,6 +1260,13 @@ void TicketsModule::resident_erase(Call c) {
                         {"appointments_cancelled", cancelled},
                         {"chats", ids_of(r->chats)},
                         {"counts", counts}});
+            // What is still open (a callback in line, a booking dialogue) is held in memory too.
+            if (ctx_.resident_erased) {
+                std::vector<int64_t> chats, callbacks;
+                for (const auto& ch : r->chats) chats.push_back(ch.id);
+                for (const auto& cb : r->callbacks) callbacks.push_back(cb.contact_id);
+                ctx_.resident_erased(chats, callbacks);
+            }
             c.reply(Response::json(200, {{"erased", r->erased_numbers},
                                          {"appointments", codes_of(r->appointments)},
                                          {"appointments_cancelled", cancelled},

@@ -268,6 +268,7 @@ int run_serve(const std::vector<std::string>& argv) {
         opt.callback_max_attempts = c.callback.max_attempts;
         opt.callback_retry = std::chrono::seconds(c.callback.retry_seconds);
         opt.callback_window_minutes = c.callback.window_minutes;
+        opt.callback_offer_after_wait = std::chrono::seconds(c.callback.offer_after_wait_seconds);
         opt.departments = c.departments;
         opt.schedules = c.business_hours;
         opt.holidays = c.holidays;

@@ -515,6 +515,7 @@ Config parse(const json& root, const std::string& source) {
         cb.integer("max_attempts", c.callback.max_attempts, 1, 10);
         cb.integer("retry_seconds", c.callback.retry_seconds, 1, 86400);
         cb.integer("window_minutes", c.callback.window_minutes, 30, 720);
+        cb.integer("offer_after_wait_seconds", c.callback.offer_after_wait_seconds, 0, 86400);
         cb.finish();
     }
     if (auto* v = o.raw("bot")) {

@@ -329,7 +329,8 @@ std::string flow_summary(const FlowState& s, const std::vector<FlowCategory>& ca
     if (s.kind == FlowKind::report) {
         const FlowCategory* c = category_of(cats, s.category);
         line("f_category", c ? c->label(lang) : s.category.empty() ? none : s.category);
-        line("f_what", s.what.empty() ? none : s.what);
+        // A kind picked by button and nothing typed: the kind is what happened.
+        line("f_what", !s.what.empty() ? s.what : c ? c->label(lang) : none);
         std::string where = s.address;
         if (s.lat && s.lon)
             where += (where.empty() ? "" : "; ") + flow_text("f_point", lang) + " " + format_point(*s.lat, *s.lon);

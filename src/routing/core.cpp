@@ -775,6 +775,37 @@ struct Core::State {
         return previous;
     }
 
+    // Callbacks held by an agent who went offline go back in line in their
+    // queue with their original enqueue time (like a chat whose consultant
+    // left: handled, then offered again).
+    void requeue_callbacks_of(AgentRec& a) {
+        std::vector<ContactId> held;
+        for (ContactId id : a.contacts) {
+            auto it = contacts.find(id);
+            if (it != contacts.end() && it->second.spec.channel == Channel::callback) held.push_back(id);
+        }
+        for (ContactId id : held) {
+            auto& c = contacts.at(id);
+            const std::string queue = queues[c.qi].cfg.settings.id;
+            int64_t handled_ms = 0;
+            const std::vector<AgentId> previous = take_out_of_service(c, handled_ms);
+            c.history.push_back("back in line in " + queue + ": agent " + std::to_string(a.p.id) + " went offline");
+            c.spec.preferred_agent.reset();
+            c.spec.preferred_until.reset();
+            queues[c.qi].stats.offered_today++;
+            place(c, c.qi);
+            Event& e = emit(EventType::contact_transferred);
+            e.contact = id;
+            e.from_queue = queue;
+            e.queue = queue;
+            e.agents = previous;
+            e.channel = c.spec.channel;
+            e.reason = "agent_offline";
+            e.handled_ms = handled_ms;
+            emit_position(c);
+        }
+    }
+
     int64_t count_handled(ContactRec& c) {
         const int64_t handled = ms(now()) - ms(c.assigned_at);
         auto& q = queues[c.qi];
@@ -927,6 +958,7 @@ Result<Events> Core::set_status(AgentId id, AgentStatus status, const std::strin
         s.revoke_offer(o, "agent_unavailable", {});
     }
     s.reindex(a, true);
+    if (status == AgentStatus::offline) s.requeue_callbacks_of(a);
     return s.finish();
 }
 
@@ -1078,6 +1110,48 @@ Result<Events> Core::abandon(ContactId id) {
     e.waited_ms = waited;
     s.pending_invites.erase(id);
     s.contacts.erase(it);
+    return s.finish();
+}
+
+Result<Events> Core::replace_waiting(ContactId id, const ContactSpec& next) {
+    auto& s = *s_;
+    s.roll_day();
+    auto it = s.contacts.find(id);
+    if (it == s.contacts.end()) return s.no_contact(id);
+    if (s.contacts.count(next.id)) return Error::conflict("contact_exists", "the contact is already in routing");
+    auto& c = it->second;
+    if (c.state == ContactState::active) return Error::conflict("contact_active", "an answered contact has no place in line");
+    const int qi = c.qi;
+    if (!next.queue.empty() && next.queue != s.queues[qi].cfg.settings.id)
+        return Error::conflict("queue_mismatch", "the place is in queue " + s.queues[qi].cfg.settings.id);
+    if (!s.queues[qi].serves[channel_index(next.channel)])
+        return Error::conflict("channel_not_served", "queue " + s.queues[qi].cfg.settings.id + " does not take " +
+                                                         std::string(to_string(next.channel)) + " contacts");
+    if (c.offer) {
+        auto& o = s.offers.at(*c.offer);
+        c.state = ContactState::closed;  // so revoke does not put it back in line
+        s.revoke_offer(o, "replaced", {});
+    } else {
+        s.unindex_waiting(c);
+    }
+    const SysTime enqueued = next.enqueued_at.value_or(c.enqueued_at);
+    const int64_t waited = ms(s.now()) - ms(c.enqueued_at);
+    const Channel old_channel = c.spec.channel;
+    s.pending_invites.erase(id);
+    s.contacts.erase(it);
+    State::ContactRec n;
+    n.spec = next;
+    n.spec.queue = s.queues[qi].cfg.settings.id;
+    n.enqueued_at = enqueued;
+    auto& ref = s.contacts.emplace(next.id, std::move(n)).first->second;
+    s.place(ref, qi);  // the same queue entry: not offered again
+    Event& e = s.emit(EventType::contact_replaced);
+    e.contact = id;
+    e.replaced_by = next.id;
+    e.queue = s.queues[qi].cfg.settings.id;
+    e.channel = old_channel;
+    e.waited_ms = waited;
+    s.emit_position(ref);
     return s.finish();
 }
 

@@ -77,6 +77,7 @@ std::string_view to_string(EventType t) {
         case EventType::contact_assigned: return "contact_assigned";
         case EventType::contact_transferred: return "contact_transferred";
         case EventType::contact_abandoned: return "contact_abandoned";
+        case EventType::contact_replaced: return "contact_replaced";
         case EventType::contact_closed: return "contact_closed";
         case EventType::participant_joined: return "participant_joined";
         case EventType::agent_state_changed: return "agent_state_changed";

@@ -5,7 +5,7 @@ namespace {
 constexpr const char* columns =
     "b.contact_id, coalesce(b.chat_id, 0), b.phone, b.lang, c.topic, coalesce(c.queue, ''), c.resident_name, "
     "c.summary, b.window_from, b.window_to, b.not_before, b.attempts, b.state, coalesce(b.agent_id, 0), "
-    "coalesce(c.disposition, ''), b.created_at";
+    "coalesce(c.disposition, ''), b.created_at, coalesce(c.enqueued_at, 0)";
 
 CallbackRow read(const Statement& st) {
     CallbackRow c;
@@ -25,6 +25,7 @@ CallbackRow read(const Statement& st) {
     c.agent_id = st.int64(13);
     c.disposition = st.text(14);
     c.created_at = from_unix_ms(st.int64(15));
+    c.queued_at = from_unix_ms(st.int64(16));
     return c;
 }
 
@@ -35,7 +36,7 @@ std::string contact_state(const std::string& s) {
 }
 }  // namespace
 
-Result<int64_t> CallbackStore::create(const CallbackRow& c) {
+Result<int64_t> CallbackStore::create(const CallbackRow& c, int64_t replaced_chat) {
     Transaction tx(db_);
     if (!tx.begun()) return Error{ErrorKind::internal, "db_error", "could not begin a transaction"};
     auto ct = db_.prepare(
@@ -43,7 +44,7 @@ Result<int64_t> CallbackStore::create(const CallbackRow& c) {
         "VALUES ('callback', 'waiting', ?, ?, ?, ?, ?, ?, ?)");
     if (!ct) return ct.error();
     ct->bind(1, c.topic).bind(2, c.queue).bind(3, c.lang).bind(4, c.resident_name).bind(5, to_unix_ms(c.created_at))
-        .bind(6, to_unix_ms(c.created_at)).bind(7, c.summary);
+        .bind(6, to_unix_ms(c.queued_at != SysTime{} ? c.queued_at : c.created_at)).bind(7, c.summary);
     if (auto r = ct->run(); !r) return r.error();
     const int64_t id = db_.last_insert_id();
     auto cb = db_.prepare(
@@ -55,6 +56,12 @@ Result<int64_t> CallbackStore::create(const CallbackRow& c) {
     if (c.window_to) cb->bind(6, to_unix_ms(*c.window_to));
     cb->bind(7, to_unix_ms(c.not_before)).bind(8, c.state).bind(9, to_unix_ms(c.created_at)).bind(10, to_unix_ms(c.created_at));
     if (auto r = cb->run(); !r) return r.error();
+    if (replaced_chat) {
+        auto chat = db_.prepare("UPDATE contacts SET state = 'bot', enqueued_at = NULL WHERE id = ? AND state = 'waiting'");
+        if (!chat) return chat.error();
+        chat->bind(1, replaced_chat);
+        if (auto r = chat->run(); !r) return r.error();
+    }
     if (auto r = tx.commit(); !r) return r.error();
     return id;
 }
@@ -71,13 +78,14 @@ Result<void> CallbackStore::save(const CallbackRow& c, SysTime now) {
     if (auto r = cb->run(); !r) return r.error();
     const std::string state = contact_state(c.state);
     auto ct = db_.prepare(
-        "UPDATE contacts SET state = ?, queue = NULLIF(?, ''), "
-        "assigned_at = CASE WHEN ? = 'active' THEN ? ELSE assigned_at END, "
+        "UPDATE contacts SET state = ?, queue = NULLIF(?, ''), enqueued_at = coalesce(NULLIF(?, 0), enqueued_at), "
+        "resident_name = ?, summary = ?, assigned_at = CASE WHEN ? = 'active' THEN ? ELSE assigned_at END, "
         "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, "
         "disposition = CASE WHEN ? = 'closed' THEN NULLIF(?, '') ELSE disposition END WHERE id = ?");
     if (!ct) return ct.error();
-    ct->bind(1, state).bind(2, c.queue).bind(3, state).bind(4, to_unix_ms(now)).bind(5, state).bind(6, to_unix_ms(now))
-        .bind(7, state).bind(8, c.disposition).bind(9, c.id);
+    ct->bind(1, state).bind(2, c.queue).bind(3, to_unix_ms(c.queued_at)).bind(4, c.resident_name).bind(5, c.summary)
+        .bind(6, state).bind(7, to_unix_ms(now)).bind(8, state).bind(9, to_unix_ms(now)).bind(10, state)
+        .bind(11, c.disposition).bind(12, c.id);
     if (auto r = ct->run(); !r) return r.error();
     return tx.commit();
 }

@@ -48,7 +48,8 @@ Result<void> FlowStore::remove(int64_t contact_id) {
 Result<std::vector<FlowRow>> FlowStore::open_flows() {
     auto st = db_.prepare(
         "SELECT f.contact_id, f.state, f.photo IS NOT NULL, f.updated_at FROM bot_flows f "
-        "JOIN contacts c ON c.id = f.contact_id WHERE c.state = 'bot' ORDER BY f.contact_id");
+        "JOIN contacts c ON c.id = f.contact_id WHERE c.state = 'bot' "
+        "OR (c.state = 'waiting' AND json_extract(f.state, '$.kind') = 'callback') ORDER BY f.contact_id");
     if (!st) return st.error();
     std::vector<FlowRow> out;
     for (;;) {
@@ -62,7 +63,8 @@ Result<std::vector<FlowRow>> FlowStore::open_flows() {
 
 Result<int> FlowStore::remove_stale(SysTime before) {
     auto st = db_.prepare(
-        "DELETE FROM bot_flows WHERE updated_at < ? OR contact_id NOT IN (SELECT id FROM contacts WHERE state = 'bot')");
+        "DELETE FROM bot_flows WHERE updated_at < ? OR contact_id NOT IN (SELECT id FROM contacts WHERE state = 'bot' "
+        "OR (state = 'waiting' AND json_extract(bot_flows.state, '$.kind') = 'callback'))");
     if (!st) return st.error();
     st->bind(1, to_unix_ms(before));
     if (auto r = st->run(); !r) return r.error();

@@ -136,14 +136,21 @@ TEST_F(CallbackTest, ExportAndErasureOfTheResidentCoverTheirCallbacks) {
     auto erased = http->post("/api/v1/residents/erase", {{"phone", "600100200"}}, {bearer(admin.token)});
     ASSERT_EQ(erased.status, 200) << erased;
     EXPECT_EQ(erased.json()["counts"].value("callbacks", -1), 1) << erased;
-    // A callback still in line keeps its number in memory until it is finished
-    // or the server restarts (docs/tickets.md, gaps); the stored one is gone.
+    // The callback is not made: closed as unreachable (disposition "erased"),
+    // in memory as on disk, and not brought back by a restart.
+    auto now_one = http->get("/api/v1/callbacks/" + id, {bearer(boss.token)});
+    ASSERT_EQ(now_one.status, 200) << now_one;
+    EXPECT_EQ(now_one.json().value("state", ""), "unreachable") << now_one;
+    EXPECT_EQ(now_one.json().value("disposition", ""), "erased") << now_one;
+    EXPECT_TRUE(callbacks(boss).empty()) << "no longer open";
     crash_and_restart();
     boss = must_login("kierownik");
     admin = must_login("admin");
     auto one = http->get("/api/v1/callbacks/" + id, {bearer(boss.token)});
     ASSERT_EQ(one.status, 200) << one;
     EXPECT_EQ(one.json().value("phone", ""), "[usunięto]") << one;
+    EXPECT_EQ(one.json()["resident"].value("name", "?"), "") << one;
+    EXPECT_TRUE(callbacks(boss).empty()) << "an erased callback is not restored";
     auto again = http->post("/api/v1/residents/export", {{"phone", "+48 600 100 200"}}, {bearer(admin.token)});
     ASSERT_EQ(again.status, 200) << again;
     EXPECT_TRUE(again.json()["callbacks"].empty()) << again;
@@ -270,6 +277,278 @@ TEST_F(CallbackTest, BookedAfterHoursWaitsAcrossARestartAndIsCalledWhenTheQueueO
     EXPECT_EQ(general.value("answered_today", -1), 3) << general.dump();
     EXPECT_EQ(general.value("handled_today", -1), 3) << general.dump();
     EXPECT_EQ(callbacks(boss).size(), 1u) << "the one still due tomorrow is kept";
+}
+
+
+// A booking interrupted by a restart carries on where the resident was: the
+// phone number given before the restart is in the confirmation after it.
+TEST_F(CallbackTest, TheBookingDialogueSurvivesARestart) {
+    Resident r = create_chat("Jan Kowalski");
+    connect_resident(r);
+    ASSERT_TRUE(r.sock->send({{"type", "handoff"}}));
+    json notice = next_bot(r);
+    ASSERT_TRUE(has_button(notice, "callback")) << notice.dump();
+    press(r, "callback");
+    EXPECT_TRUE(contains(next_bot(r), "numer telefonu"));
+    resident_says_ok(r, "600 100 200", r.chat_id + "-phone");
+    json when = next_bot(r);
+    ASSERT_TRUE(has_button(when, "callback:w:0")) << when.dump();
+
+    r.sock->close();
+    crash_and_restart();
+    connect_resident(r);
+    press(r, "callback:w:0");
+    json confirm = next_bot(r);
+    EXPECT_TRUE(contains(confirm, "+48 600 100 200")) << "the number given before the restart: " << confirm.dump();
+    EXPECT_TRUE(contains(confirm, "jutro 10:00–12:00")) << confirm.dump();
+    ASSERT_TRUE(has_button(confirm, "callback:confirm")) << confirm.dump();
+
+    // Once more, at the last question: the answer is still the one asked for.
+    r.sock->close();
+    crash_and_restart();
+    connect_resident(r);
+    press(r, "callback:confirm");
+    EXPECT_TRUE(contains(next_bot(r), "przyjęta"));
+    Login boss = must_login("kierownik");
+    json items = callbacks(boss);
+    ASSERT_EQ(items.size(), 1u) << items.dump();
+    EXPECT_EQ(items[0].value("phone", ""), "+48600100200");
+    EXPECT_EQ(items[0]["window"].value("label", ""), "jutro 10:00–12:00") << items[0].dump();
+    EXPECT_EQ(items[0].value("chat_id", ""), r.chat_id);
+
+    // Booked: nothing of the dialogue is left to answer after another restart.
+    r.sock->close();
+    crash_and_restart();
+    connect_resident(r);
+    ASSERT_TRUE(r.sock->send({{"type", "button"}, {"value", "callback:confirm"}}));
+    auto err = r.sock->wait_type("error", 5s);
+    ASSERT_TRUE(err.has_value());
+    EXPECT_EQ(err->value("code", ""), "no_callback") << err->dump();
+    boss = must_login("kierownik");
+    EXPECT_EQ(callbacks(boss).size(), 1u) << "booked once";
+}
+
+// The wait of a callback counts from when it became due (its queue opened),
+// not from the booking: the night is not a wait in line.
+TEST_F(CallbackTest, ItsWaitCountsFromWhenItBecameDueNotFromTheBooking) {
+    Resident r = create_chat("Jan Kowalski");
+    book(r, "callback:any");
+    r.sock->close();
+    std::this_thread::sleep_for(4s);  // booked "last night"
+    for (auto& q : env.config["queues"]) q["hours"] = "always";
+    crash_and_restart();
+    Login boss = must_login("kierownik");
+    std::this_thread::sleep_for(500ms);
+    json general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("waiting", -1), 1) << general.dump();
+    EXPECT_LE(general.value("longest_wait_seconds", 99), 2) << "counted from the booking: " << general.dump();
+
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    json offer = callback_offer(anna);
+    EXPECT_LE(offer["contact"].value("waited_seconds", 99), 3) << offer.dump();
+    accept(anna, offer);
+    std::this_thread::sleep_for(700ms);
+    general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("answered_today", -1), 1) << general.dump();
+    EXPECT_LE(general.value("asa_seconds", 99.0), 3.0) << general.dump();
+
+    // A restart while it waits keeps the time it became due.
+    auto na = http->post("/api/v1/callbacks/" + offer["contact"].value("id", "") + "/no_answer", json::object(), {anna.auth()});
+    ASSERT_EQ(na.status, 200) << na;
+    std::this_thread::sleep_for(2500ms);  // retry_seconds 2: due again
+    crash_and_restart();
+    boss = must_login("kierownik");
+    std::this_thread::sleep_for(2s);
+    general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("waiting", -1), 1) << general.dump();
+    EXPECT_GE(general.value("longest_wait_seconds", -1), 1) << "restored with the time it became due: " << general.dump();
+    EXPECT_LE(general.value("longest_wait_seconds", 99), 8) << general.dump();
+}
+
+// Open hours with a long wait: the resident waiting in the chat is offered a
+// call back (callback.offer_after_wait_seconds); the callback takes the
+// chat's place in line.
+class CallbackInLineTest : public CallbackTest {
+protected:
+    void configure(json& config) override {
+        CallbackTest::configure(config);
+        for (auto& q : config["queues"]) q["hours"] = "always";
+        config["callback"]["offer_after_wait_seconds"] = 1;
+    }
+
+    // Waits in line, is offered a call back and books it (phone 600 100 200).
+    void book_in_line(Resident& r) {
+        if (!r.sock) connect_resident(r);
+        handoff(r);
+        auto offer = r.sock->wait(
+            [](const json& j) { return j.value("type", "") == "message" && has_button(j, "callback"); }, 6s);
+        ASSERT_TRUE(offer.has_value()) << "no call-back offer while waiting in chat " << r.chat_id;
+        EXPECT_EQ(label_of(*offer, "callback"), "Poproś o oddzwonienie");
+        EXPECT_TRUE(contains(*offer, "poprosić o oddzwonienie")) << offer->dump();
+        press(r, "callback");
+        EXPECT_TRUE(contains(next_bot(r), "numer telefonu"));
+        resident_says_ok(r, "600 100 200", r.chat_id + "-phone");
+        json confirm = next_bot(r);
+        EXPECT_TRUE(contains(confirm, "+48 600 100 200")) << confirm.dump();
+        EXPECT_TRUE(contains(confirm, "zachowujesz swoje miejsce")) << confirm.dump();
+        EXPECT_FALSE(has_button(confirm, "callback:any")) << "no window to choose in line: " << confirm.dump();
+        press(r, "callback:confirm");
+        EXPECT_TRUE(contains(next_bot(r), "przyjęta"));
+        auto back = r.sock->wait([](const json& j) { return j.value("type", "") == "state"; });
+        ASSERT_TRUE(back.has_value()) << "the widget is told the chat left the line";
+        EXPECT_EQ(back->value("state", ""), "bot");
+    }
+};
+
+TEST_F(CallbackInLineTest, AResidentWaitingLongIsOfferedACallbackThatTakesTheirPlace) {
+    Login boss = must_login("kierownik");
+    Resident r1 = create_chat("Jan Kowalski"), r2 = create_chat("Ewa Nowak");
+    connect_resident(r1);
+    connect_resident(r2);
+    handoff(r1);
+    std::this_thread::sleep_for(50ms);
+    book_in_line(r2);  // r2 queued after r1 ...
+    Resident r0 = create_chat("Olga Szewczenko");
+    book_in_line(r0);  // ... and r0 after both
+
+    json items = callbacks(boss);
+    ASSERT_EQ(items.size(), 2u) << items.dump();
+    EXPECT_EQ(items[0].value("state", ""), "queued") << items[0].dump();
+    EXPECT_EQ(items[0].value("queue", ""), "general");
+    EXPECT_EQ(items[0].value("chat_id", ""), r2.chat_id);
+    const std::string cb2 = items[0].value("id", ""), cb0 = items[1].value("id", "");
+    EXPECT_EQ(contact(boss, r2.chat_id).value("state", ""), "bot") << "the chat left the line, back with the advisor";
+    EXPECT_EQ(contact(boss, cb2).value("state", ""), "waiting");
+
+    std::this_thread::sleep_for(700ms);
+    json general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("waiting", -1), 3) << "r1's chat and two callbacks: " << general.dump();
+    EXPECT_EQ(general.value("offered_today", -1), 3) << "one queue entry each: " << general.dump();
+    EXPECT_EQ(general.value("abandoned_today", -1), 0) << "leaving for a callback is not abandoning: " << general.dump();
+
+    // Anna (chat and callback slots) is offered in the order of the places:
+    // r1's chat, then r2's callback (r2's place), then r0's.
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    json first = wait_offer(anna, r1.chat_id);
+    accept(anna, first);
+    json second = callback_offer(anna);
+    EXPECT_EQ(second["contact"].value("id", ""), cb2) << second.dump();
+    accept(anna, second);
+    auto done = http->post("/api/v1/callbacks/" + cb2 + "/done", {{"disposition", "other"}}, {anna.auth()});
+    ASSERT_EQ(done.status, 200) << done;
+    EXPECT_TRUE(r2.sock->wait([](const json& j) {
+        return j.value("type", "") == "message" && j.value("text", "").find("oddzwonił") != std::string::npos;
+    }).has_value()) << "the chat with the advisor is told the call was made";
+    json third = callback_offer(anna);
+    EXPECT_EQ(third["contact"].value("id", ""), cb0) << third.dump();
+
+    // The chat is the advisor's again: it answers the resident.
+    resident_says_ok(r2, "dowód osobisty", r2.chat_id + "-after");
+    EXPECT_TRUE(next_bot(r2).is_object());
+}
+
+// A consultant who goes offline, or logs out, while holding a callback does
+// not keep it: it goes back in line (attempts kept) for the next consultant,
+// and the card leaves the first one's console.
+TEST_F(CallbackInLineTest, ACallbackHeldByAConsultantWhoLeavesGoesToTheNext) {
+    Login boss = must_login("kierownik");
+    create_agent(must_login("admin"), "piotr", "Piotr Wiśniewski");
+    Resident r = create_chat("Jan Kowalski");
+    book_in_line(r);
+    const std::string id = callbacks(boss).at(0).value("id", "");
+
+    Agent anna = agent("anna"), piotr = agent("piotr");
+    open_agent_socket(anna);
+    open_agent_socket(piotr);
+    set_state(anna, "available");
+    accept(anna, callback_offer(anna));
+    auto na = http->post("/api/v1/callbacks/" + id + "/no_answer", json::object(), {anna.auth()});
+    ASSERT_EQ(na.status, 200) << na;
+    EXPECT_EQ(na.json().value("attempts", 0), 1);
+    accept(anna, callback_offer(anna, 8s));  // the second attempt after retry_seconds
+
+    // Anna goes offline holding it: Piotr gets it at once.
+    set_state(piotr, "available");
+    set_state(anna, "offline");
+    auto gone = anna.sock->wait([&](const json& j) {
+        return j.value("type", "") == "callback" && j["callback"].value("id", "") == id &&
+               j["callback"].value("state", "") == "queued";
+    });
+    EXPECT_TRUE(gone.has_value()) << "Anna's console is told the callback is no longer hers";
+    json offer = callback_offer(piotr);
+    EXPECT_EQ(offer["contact"].value("id", ""), id);
+    accept(piotr, offer);
+    auto one = http->get("/api/v1/callbacks/" + id, {bearer(boss.token)});
+    ASSERT_EQ(one.status, 200) << one;
+    EXPECT_EQ(one.json().value("state", ""), "active") << one;
+    EXPECT_EQ(one.json().value("agent_id", ""), piotr.id) << one;
+    EXPECT_EQ(one.json().value("attempts", -1), 1) << "its attempts are kept: " << one;
+    EXPECT_TRUE(callbacks(anna.login).empty() || callbacks(anna.login).at(0).value("state", "") != "active");
+    EXPECT_EQ(http->post("/api/v1/callbacks/" + id + "/no_answer", json::object(), {anna.auth()}).status, 404)
+        << "no longer Anna's to finish";
+
+    // Piotr logs out holding it: back to Anna.
+    set_state(anna, "available");
+    auto out = http->post("/api/v1/auth/logout", json::object(), {piotr.auth()});
+    ASSERT_EQ(out.status, 204) << out;
+    offer = callback_offer(anna);
+    EXPECT_EQ(offer["contact"].value("id", ""), id);
+    accept(anna, offer);
+    one = http->get("/api/v1/callbacks/" + id, {bearer(boss.token)});
+    EXPECT_EQ(one.json().value("agent_id", ""), anna.id) << one;
+    EXPECT_EQ(one.json().value("attempts", -1), 1) << one;
+}
+
+// Erasing the resident while their callbacks are open: the one being made
+// leaves the consultant's console (its number with it), the one in line
+// leaves the line; neither is called or comes back after a restart.
+TEST_F(CallbackInLineTest, ErasureEndsTheResidentsOpenCallbacksInMemoryToo) {
+    Login admin = must_login("admin"), boss = must_login("kierownik");
+    Resident r1 = create_chat("Jan Kowalski"), r2 = create_chat("Jan Kowalski");
+    book_in_line(r1);
+    book_in_line(r2);
+    json items = callbacks(boss);
+    ASSERT_EQ(items.size(), 2u) << items.dump();
+    const std::string cb1 = items[0].value("id", ""), cb2 = items[1].value("id", "");
+
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    set_state(anna, "available");
+    accept(anna, callback_offer(anna));
+    ASSERT_EQ(callbacks(anna.login).size(), 1u);
+
+    auto erased = http->post("/api/v1/residents/erase", {{"phone", "600100200"}}, {bearer(admin.token)});
+    ASSERT_EQ(erased.status, 200) << erased;
+    EXPECT_EQ(erased.json()["counts"].value("callbacks", -1), 2) << erased;
+
+    auto card = anna.sock->wait([&](const json& j) {
+        return j.value("type", "") == "callback" && j["callback"].value("id", "") == cb1 &&
+               j["callback"].value("state", "") != "active";
+    });
+    ASSERT_TRUE(card.has_value()) << "Anna's card is withdrawn";
+    EXPECT_EQ((*card)["callback"].value("phone", ""), "[usunięto]") << card->dump();
+    EXPECT_TRUE(callbacks(anna.login).empty()) << "nothing of it is listed for Anna";
+    EXPECT_TRUE(callbacks(boss).empty());
+    for (const auto& id : {cb1, cb2}) {
+        auto one = http->get("/api/v1/callbacks/" + id, {bearer(boss.token)});
+        ASSERT_EQ(one.status, 200) << one;
+        EXPECT_EQ(one.json().value("state", ""), "unreachable") << one;
+        EXPECT_EQ(one.json().value("disposition", ""), "erased") << one;
+        EXPECT_EQ(one.json().value("phone", ""), "[usunięto]") << one;
+        EXPECT_EQ(one.json()["resident"].value("name", "?"), "") << one;
+    }
+    std::this_thread::sleep_for(700ms);
+    json general = queue_stats(boss, "general");
+    EXPECT_EQ(general.value("waiting", -1), 0) << "the one in line left it: " << general.dump();
+    // Anna's slot is free: the erased one in line is never offered to her.
+    EXPECT_FALSE(anna.sock->wait_type("offer", 1500ms).has_value());
+    crash_and_restart();
+    boss = must_login("kierownik");
+    EXPECT_TRUE(callbacks(boss).empty()) << "not restored";
 }
 
 }  // namespace

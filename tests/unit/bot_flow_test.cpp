@@ -73,6 +73,26 @@ TEST(BotFlow, KindsAreOfferedInTheResidentsLanguageWhenTheCityNamedThem) {
     EXPECT_NE(flow_summary(en, kinds, Lang::en).find("Broken street light"), std::string::npos) << flow_summary(en, kinds, Lang::en);
 }
 
+TEST(BotFlow, AKindChosenByButtonStandsForWhatHappenedInTheSummary) {
+    auto kinds = cats();
+    kinds[0].names = {{"en", "Broken street light"}, {"uk", "Несправне вуличне освітлення"}};
+    for (const auto& [lang, want, none] :
+         {std::tuple{Lang::pl, "Co się stało: Uszkodzone oświetlenie uliczne", "(nie podano)"},
+          std::tuple{Lang::uk, "Що сталося: Несправне вуличне освітлення", "(не вказано)"},
+          std::tuple{Lang::en, "What happened: Broken street light", "(not given)"}}) {
+        FlowState s;
+        start_report(s, lang, kinds);
+        flow_step(s, press("flow:cat:oswietlenie"), kinds);  // the kind by button, nothing typed
+        EXPECT_TRUE(s.what.empty());
+        const std::string sum = flow_summary(s, kinds, lang);
+        EXPECT_NE(sum.find(want), std::string::npos) << sum;
+        // Only the place is missing, and it says so.
+        EXPECT_NE(sum.find(none), std::string::npos) << sum;
+        s.address = "ul. Długa 5";
+        EXPECT_EQ(flow_summary(s, kinds, lang).find(none), std::string::npos) << flow_summary(s, kinds, lang);
+    }
+}
+
 TEST(BotFlow, AReportAsksWhatWhereAPhotoAndContactThenSummarisesAndFiles) {
     FlowState s;
     FlowReply r = start_report(s, Lang::pl, cats());

@@ -302,3 +302,19 @@ TEST(Config, CaseCategoryNamesForResidentsAreCheckedPerLanguage) {
         if (s.code == "martwe_zwierze") translated = s.names.count("uk") && s.names.count("en");
     EXPECT_TRUE(translated) << "the shipped report kinds have English and Ukrainian names";
 }
+
+TEST(Config, TheCallbackOfferWhileWaitingIsCheckedAndRead) {
+    EXPECT_EQ(error_after([](json& j) { j["callback"]["offer_after_wait_seconds"] = -5; }),
+              "test.json: callback.offer_after_wait_seconds: must be between 0 and 86400 (got -5)");
+    EXPECT_NE(error_after([](json& j) { j["callback"]["offer_after_wait_seconds"] = "5 min"; })
+                  .find("callback.offer_after_wait_seconds"),
+              std::string::npos);
+    json j = shipped();
+    auto off = app::parse_config(j.dump(), "t.json");
+    ASSERT_TRUE(off.ok()) << off.error().message;
+    EXPECT_EQ(off->callback.offer_after_wait_seconds, 0) << "never, unless the city turns it on";
+    j["callback"]["offer_after_wait_seconds"] = 300;
+    auto on = app::parse_config(j.dump(), "t.json");
+    ASSERT_TRUE(on.ok()) << on.error().message;
+    EXPECT_EQ(on->callback.offer_after_wait_seconds, 300);
+}

@@ -932,4 +932,111 @@ TEST_F(RoutingTest, CallbacksHaveTheirOwnSlotBesideChats) {
     invariants();
 }
 
+
+// A consultant who goes offline while holding a callback (the call not yet
+// made, or the laptop closed) does not keep it: it goes back in line at once
+// with its original enqueue time and the next consultant gets it. A chat held
+// by the same consultant stays (chats have the return grace of the chat layer).
+TEST_F(RoutingTest, ACallbackGoesBackInLineWhenItsConsultantGoesOffline) {
+    auto q = queue("general", {"other"});
+    q.settings.channels.push_back("callback");
+    make({q});
+    agent(1, {}, {{"chat", 3}, {"callback", 1}});
+    agent(2, {}, {{"chat", 3}, {"callback", 1}});
+    available(1);
+    auto cb = offer_to(contact(20, Channel::callback), 1);
+    ASSERT_TRUE(cb);
+    accept(*cb, 1);
+    clock.advance(seconds(5));
+    auto chat = offer_to(contact(30), 1);
+    ASSERT_TRUE(chat);
+    accept(*chat, 1);
+
+    clock.advance(seconds(90));
+    available(2);
+    auto off = core->set_status(1, AgentStatus::offline);
+    ASSERT_TRUE(off.ok());
+    auto back = of(*off, EventType::contact_transferred);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].contact, 20);
+    EXPECT_EQ(back[0].reason, "agent_offline");
+    EXPECT_EQ(back[0].queue, "general");
+    EXPECT_EQ(back[0].from_queue, "general");
+    EXPECT_EQ(back[0].agents, std::vector<AgentId>{1});
+    auto next = offer_to(*off, 2);
+    ASSERT_TRUE(next) << "the next consultant is offered the callback at once";
+    EXPECT_EQ(next->contact, 20);
+    EXPECT_EQ(next->waited_ms, 95000) << "waiting counted from its original enqueue time";
+    EXPECT_EQ(core->state_of(30), ContactState::active) << "the chat stays with its consultant";
+    EXPECT_EQ(core->agents_of(30), std::vector<AgentId>{1});
+    accept(*next, 2);
+    EXPECT_EQ(core->agents_of(20), std::vector<AgentId>{2});
+    const auto st = core->queue_stats()[0];
+    EXPECT_EQ(st.offered_today, 3) << "callback twice (back in line is a new entry), chat once";
+    EXPECT_EQ(st.answered_today, 3);
+    EXPECT_EQ(st.handled_today, 1) << "agent 1's part of the callback";
+    // A break keeps a callback in progress; only leaving gives it back.
+    ASSERT_TRUE(core->set_status(2, AgentStatus::on_break, "lunch").ok());
+    EXPECT_EQ(core->agents_of(20), std::vector<AgentId>{2});
+    invariants();
+}
+
+// A resident waiting in the chat books a callback instead: the callback takes
+// the chat's place and queue entry (not offered again, the chat not abandoned)
+// and keeps its waiting time.
+TEST_F(RoutingTest, ACallbackTakesTheWaitingChatsPlaceInLine) {
+    auto q = queue("general", {"other"});
+    q.settings.channels.push_back("callback");
+    make({q});
+    agent(1, {}, {{"callback", 1}});
+    agent(2, {}, {{"chat", 1}});
+    contact(10);
+    clock.advance(seconds(10));
+    contact(11);
+    clock.advance(seconds(10));
+    contact(12);
+    clock.advance(seconds(100));
+    ContactSpec cb;
+    cb.id = 50;
+    cb.channel = Channel::callback;
+    auto r = core->replace_waiting(11, cb);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto rep = of(*r, EventType::contact_replaced);
+    ASSERT_EQ(rep.size(), 1u);
+    EXPECT_EQ(rep[0].contact, 11);
+    EXPECT_EQ(rep[0].replaced_by, 50);
+    EXPECT_EQ(rep[0].waited_ms, 110000);
+    EXPECT_TRUE(of(*r, EventType::contact_abandoned).empty());
+    EXPECT_TRUE(of(*r, EventType::contact_queued).empty()) << "the same queue entry";
+    EXPECT_FALSE(core->state_of(11)) << "the chat left routing";
+    EXPECT_EQ(core->queue_of(50), "general");
+    EXPECT_EQ(core->position_of(50), 1) << "first among callbacks";
+    EXPECT_EQ(core->position_of(12), 2) << "the chat after it moved up";
+    auto st = core->queue_stats()[0];
+    EXPECT_EQ(st.offered_today, 3);
+    EXPECT_EQ(st.abandoned_today, 0);
+    EXPECT_EQ(st.waiting, 3);
+    EXPECT_EQ(st.longest_wait_seconds, 120);
+
+    auto ev = available(1);
+    auto o = std::find_if(ev.begin(), ev.end(), [](const Event& e) {
+        return e.type == EventType::offer_created && e.contact == 50;
+    });
+    ASSERT_NE(o, ev.end()) << "the callback is offered beside the chats";
+    auto assigned = of(accept(*o, 1), EventType::contact_assigned);
+    ASSERT_EQ(assigned.size(), 1u);
+    EXPECT_EQ(assigned[0].waited_ms, 110000) << "waited since the chat was queued";
+
+    // Refused: an answered chat, an unknown one.
+    auto chat = offer_to(available(2), 2);
+    ASSERT_TRUE(chat);
+    EXPECT_EQ(chat->contact, 10);
+    accept(*chat, 2);
+    EXPECT_EQ(core->replace_waiting(10, ContactSpec{.id = 51, .channel = Channel::callback}).error().code,
+              "contact_active");
+    EXPECT_EQ(core->replace_waiting(99, ContactSpec{.id = 52, .channel = Channel::callback}).error().code,
+              "contact_not_found");
+    invariants();
+}
+
 }  // namespace

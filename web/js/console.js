@@ -404,7 +404,11 @@ export function createConsole({ root, user, openCase }) {
   function showCallback(cb) {
     if (!cb?.id) return;
     const id = String(cb.id);
-    if (cb.state !== 'active' || (cb.agent_id && String(cb.agent_id) !== S.me)) return;
+    if (cb.state !== 'active' || (cb.agent_id && String(cb.agent_id) !== S.me)) {
+      // Back in line (this consultant went offline), or cancelled: not ours to make any more.
+      removeCallback(id);
+      return;
+    }
     let card = S.callbacks.get(id);
     if (!card) {
       const { root: li, refs } = cloneTemplate('tpl-callback');

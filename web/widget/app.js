@@ -459,9 +459,13 @@ function renderPending(entries) {
   }
 }
 
+// In line, the advisor's offer of a call back (and its questions) still answers.
+function choiceOpen(value) {
+  return client.state === 'bot' || (client.state === 'waiting' && /^callback(:|$)/.test(value || ''));
+}
+
 function updateChoices() {
-  const enabled = client.state === 'bot';
-  for (const b of el.log.querySelectorAll('.w-button--choice')) b.disabled = !enabled;
+  for (const b of el.log.querySelectorAll('.w-button--choice')) b.disabled = !choiceOpen(b.dataset.value);
 }
 
 function setStatusText(mainKey, mainParams, detailKey, detailParams) {
@@ -525,7 +529,7 @@ function clearTyping() {
 }
 
 function onChoice(value) {
-  if (client.state !== 'bot') return;
+  if (!choiceOpen(value)) return;
   // Sharing the location and picking a photo happen in the browser.
   if (report.choice(value)) return;
   if (!client.button(value)) {

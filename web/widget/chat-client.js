@@ -346,6 +346,10 @@ export class ChatClient extends EventTarget {
         this.setState('waiting');
         this.emit('queue', { position: Number(f.position) || 0, ewt_seconds: Number(f.ewt_seconds) || 0 });
         break;
+      case 'state':
+        // Back with the advisor (a call back took the chat's place in line).
+        if (f.state === 'bot') this.setState('bot');
+        break;
       case 'agent_joined':
         this.setState('active');
         this.emit('agent_joined', { name: typeof f.name === 'string' ? f.name : '' });

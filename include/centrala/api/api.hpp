@@ -49,6 +49,7 @@ struct Options {
     int callback_max_attempts = 3;
     std::chrono::seconds callback_retry{1800};
     int callback_window_minutes = 240;
+    std::chrono::seconds callback_offer_after_wait{0};  // 0: never offered while waiting
     // The organisation, for modules (second line, SLAs, office hours).
     std::vector<Department> departments;
     std::map<std::string, WeeklySchedule> schedules;
@@ -326,6 +327,10 @@ private:
     void audit(const std::optional<Principal>& who, const std::string& action, const std::string& target,
                const std::string& address, nlohmann::json details = nlohmann::json::object());
     void end_sessions_of(int64_t user_id, const std::string& keep = {});
+    // After a session ended (logout, expiry, revocation): a consultant left at
+    // no other console goes offline, so nothing more is offered to them and
+    // the callbacks they held go back in line.
+    void offline_if_no_console(int64_t user_id, const std::string& ended_session);
     std::string cookie_name() const;
     std::string session_cookie(const std::string& token, bool secure) const;
 

@@ -5,7 +5,8 @@
 // (bot/flow.hpp); this module keeps each chat's state (in memory and in
 // bot_flows, so it survives a reconnect and a restart), holds the photo until
 // the case is filed, files it through the TicketsModule and tells the
-// resident the number, the key and the /sprawa link. Public routes:
+// resident the number, the key and the /sprawa link. The callback booking
+// shares the table (kind "callback"); its rows go to the CallbackModule. Public routes:
 // POST /api/v1/public/chats/{id}/location and …/photo.
 #pragma once
 

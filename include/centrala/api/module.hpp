@@ -50,6 +50,15 @@ struct ModuleContext {
         chat_summary;
     // Posts an advisor message (text, buttons, links, topic) into a chat.
     std::function<void(int64_t contact_id, const bot::Reply& reply)> bot_say;
+    // The language of an open chat waiting in line (the advisor's, else the
+    // chat's); nullopt when the contact is not such a chat.
+    std::function<std::optional<std::string>(int64_t contact_id)> waiting_chat_lang;
+    // A chat that left its line (a callback took its place) is with the
+    // advisor again; the store was updated by the caller.
+    std::function<void(int64_t contact_id)> chat_back_to_advisor;
+    // A resident's data was erased (chats and callbacks found for them):
+    // every module drops what it holds of them in memory.
+    std::function<void(const std::vector<int64_t>& chats, const std::vector<int64_t>& callbacks)> resident_erased;
     // The running advisor and its dialogues (the FlowsModule sets `flows`).
     ChatBot* chat_bot = nullptr;
 };
@@ -68,6 +77,8 @@ public:
     virtual void on_message(const store::StoredMessage&) {}
     // Adds to the body of GET /api/v1/stats/live and the `stats` frame.
     virtual void extend_stats(nlohmann::json&) const {}
+    // After a resident's erasure is committed (ModuleContext::resident_erased).
+    virtual void on_resident_erased(const std::vector<int64_t>& /*chats*/, const std::vector<int64_t>& /*callbacks*/) {}
 };
 
 // Runs f() on the store worker, then done(result) back on the network thread.

@@ -75,6 +75,9 @@ struct Callback {
     int max_attempts = 3;     // calls without an answer, then closed as unreachable
     int retry_seconds = 1800; // after "no answer", the next attempt not before this
     int window_minutes = 240; // length of the time windows offered to the resident
+    // In open hours: offer a call back to a resident waiting in the chat whose
+    // expected wait (or wait so far) reaches this; 0 = never.
+    int offer_after_wait_seconds = 0;
 };
 
 struct Bot {

@@ -35,7 +35,11 @@ public:
     Result<Events> update_agent(const AgentProfile& profile);
     Result<Events> remove_agent(AgentId id);  // must have no contacts or offer
     // offline | available | break (with reason). Going offline with active
-    // contacts is allowed: they stay with the agent until closed or transferred.
+    // contacts is allowed: they stay with the agent until closed or
+    // transferred — except callbacks, which go back in line at once (nobody
+    // is on the line, and a callback held by an absent agent would never be
+    // made): `contact_transferred` with reason `agent_offline`, same queue,
+    // original enqueue time, counted like a chat put back in line.
     Result<Events> set_status(AgentId id, AgentStatus status, const std::string& reason = {});
     Result<Events> end_wrap_up(AgentId id);
 
@@ -47,6 +51,12 @@ public:
     Result<Events> reject(OfferId offer, AgentId agent);
     // The resident left (hung up, closed the chat) while waiting or offered.
     Result<Events> abandon(ContactId contact);
+    // A waiting (or offered) contact gives its place in line to `next` (a
+    // callback booked instead of waiting in the chat): `next` joins the same
+    // queue with the original enqueue time (unless it brings its own) and the
+    // same queue entry — not offered again, and the one it replaces is not
+    // abandoned. Emits `contact_replaced` {contact, replaced_by, waited_ms}.
+    Result<Events> replace_waiting(ContactId waiting, const ContactSpec& next);
     // The contact ends; its agents go to wrap-up.
     Result<Events> close(ContactId contact);
     Result<Events> transfer_to_queue(ContactId contact, const std::string& queue, const std::string& note);

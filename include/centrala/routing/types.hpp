@@ -89,6 +89,7 @@ enum class EventType {
     contact_assigned,
     contact_transferred,
     contact_abandoned,
+    contact_replaced,
     contact_closed,
     participant_joined,
     agent_state_changed,
@@ -111,7 +112,8 @@ struct Event {
     std::string why;     // explanation of a decision: strategy and candidates
     int position = 0;
     int ewt_seconds = 0;
-    int64_t waited_ms = 0;  // queued -> assigned/abandoned
+    int64_t waited_ms = 0;  // queued -> assigned/abandoned/replaced
+    ContactId replaced_by = 0;  // contact_replaced: the contact that took the place
     int64_t handled_ms = 0; // assigned -> closed, or -> transferred away when it was answered
     std::vector<AgentId> missed;  // offer_revoked: the agents who let the offer lapse
     int expires_in = 0;     // offer timeout in seconds

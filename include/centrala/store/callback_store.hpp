@@ -25,18 +25,26 @@ struct CallbackRow {
     std::optional<SysTime> window_from, window_to;
     SysTime not_before{};
     int attempts = 0;
-    std::string state = "scheduled";  // scheduled | queued | active | done | unreachable
+    // scheduled | queued | active | done | unreachable (also: cancelled by the
+    // resident's erasure, disposition "erased")
+    std::string state = "scheduled";
     int64_t agent_id = 0;
     std::string disposition;
-    SysTime created_at{};  // also the contact's original enqueue time
+    SysTime created_at{};
+    // When it became due and entered its queue (contacts.enqueued_at): its
+    // waiting time counts from here, not from the booking. Zero while scheduled.
+    SysTime queued_at{};
 };
 
 class CallbackStore {
 public:
     explicit CallbackStore(Database& db) : db_(db) {}
     // The contact (waiting) and the callback in one transaction; the new id.
-    Result<int64_t> create(const CallbackRow& c);
-    // Writes state, attempts, not_before, agent and queue; the contact follows
+    // `replaced_chat`: a chat waiting in line whose place the callback takes
+    // goes back to the advisor (state bot) in the same transaction.
+    Result<int64_t> create(const CallbackRow& c, int64_t replaced_chat = 0);
+    // Writes state, attempts, not_before, agent, queue, enqueue time, the
+    // resident's name and the summary; the contact follows
     // (scheduled/queued: waiting, active: active, done/unreachable: closed
     // with the disposition).
     Result<void> save(const CallbackRow& c, SysTime now);

@@ -36,7 +36,8 @@ public:
     Result<void> drop_photo(int64_t contact_id);
     Result<std::optional<HeldPhoto>> photo(int64_t contact_id);
     Result<void> remove(int64_t contact_id);
-    // Dialogues of chats still with the advisor (for the start).
+    // Dialogues of chats still with the advisor, and callback bookings
+    // (kind "callback") of chats waiting in line (for the start).
     Result<std::vector<FlowRow>> open_flows();
     // Removes the dialogues of chats no longer with the advisor and those
     // untouched since `before`; returns how many.
