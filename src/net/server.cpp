@@ -17,6 +17,7 @@
 #include "centrala/metrics/metrics.hpp"
 #include "forwarded.hpp"
 #include "static_files.hpp"
+#include "write_combiner.hpp"
 
 namespace centrala::net {
 
@@ -63,6 +64,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         : ioc(io), opt(std::move(o)), api(a), metrics(m), acceptor(io), grace_timer(io) {
         csp_default = csp(opt.frame_ancestors, false);
         csp_framable = csp(opt.frame_ancestors, true);
+        metrics.describe("centrala_websocket_frames_sent_total", "counter", "WebSocket text frames sent");
+        metrics.describe("centrala_websocket_writes_total", "counter",
+                         "Socket writes carrying WebSocket text frames (several frames share one when queued together)");
+        ws_frames_sent = &metrics.counter("centrala_websocket_frames_sent_total", "");
+        ws_writes = &metrics.counter("centrala_websocket_writes_total", "");
     }
 
     asio::io_context& ioc;
@@ -77,6 +83,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     bool stopping = false;
     std::function<void()> on_drained;
     std::string csp_default, csp_framable;
+    std::atomic<uint64_t>* ws_frames_sent = nullptr;
+    std::atomic<uint64_t>* ws_writes = nullptr;
 
     // Per-route metric handles, so a request records without building label
     // strings or taking the registry lock. Routes are patterns: few of them.
@@ -167,7 +175,13 @@ public:
             return;
         }
         queue_.push_back(std::move(frame));
-        if (!writing_) do_write();
+        if (!writing_) {
+            // Start writing once this loop turn is over, so that the frames it
+            // queues (a message's delivery, echo and ack; a whole commit
+            // batch's) leave together.
+            writing_ = true;
+            asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
+        }
     }
 
     void close(uint16_t code, const std::string& reason) override {
@@ -234,9 +248,22 @@ private:
     }
 
     void do_write() {
+        if (dead_ || queue_.empty()) {
+            writing_ = false;
+            if (closing_ && accepted_) do_close();
+            return;
+        }
         writing_ = true;
+        const std::string& frame = *queue_.front();
+        // Hold this frame back while more are queued, up to a bound, so the
+        // last one carries them all in one socket write.
+        auto& combiner = ws_.next_layer();
+        const bool hold = queue_.size() > 1 && combiner.held_bytes() + frame.size() < kCombineBytes;
+        combiner.hold(hold);
+        srv_->ws_frames_sent->fetch_add(1, std::memory_order_relaxed);
+        if (!hold) srv_->ws_writes->fetch_add(1, std::memory_order_relaxed);
         ws_.text(true);
-        ws_.async_write(asio::buffer(*queue_.front()),
+        ws_.async_write(asio::buffer(frame),
                         beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
     }
 
@@ -248,6 +275,7 @@ private:
             queue_.clear();
             return;
         }
+        if (dead_) return;  // dropped while the frame was held: the queue is gone
         queue_.pop_front();
         if (!queue_.empty()) return do_write();
         if (closing_) do_close();
@@ -267,8 +295,10 @@ private:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
+    static constexpr size_t kCombineBytes = 64 * 1024;
+
     std::shared_ptr<Server::Impl> srv_;
-    websocket::stream<Stream> ws_;
+    websocket::stream<WriteCombiner<Stream>> ws_;
     beast::flat_buffer buffer_;
     asio::steady_timer auth_timer_;
     std::deque<std::shared_ptr<const std::string>> queue_;

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "common.hpp"
+#include "support/wss_client.hpp"
 
 namespace centrala::testing {
 namespace {
@@ -19,6 +20,9 @@ protected:
         env.config["security"]["tls"] = {{"enabled", true},
                                          {"certificate", (dir / "cert.pem").string()},
                                          {"private_key", (dir / "key.pem").string()}};
+        // Chat: open queues whatever the hour, and room for a burst of messages.
+        for (auto& q : env.config["queues"]) q["hours"] = "always";
+        env.config["chat"]["messages_per_10s"] = 1000;
         env.add_user("anna", "agent", kPassword, "Anna Nowak");
         server = env.start();
     }
@@ -48,6 +52,81 @@ TEST_F(TlsTest, ServesHttpsWithHstsAndSecureHostCookie) {
     EXPECT_NE(login.out.find("HTTP/1.1 200"), std::string::npos) << login.out;
     EXPECT_NE(login.out.find("Set-Cookie: __Host-centrala_session="), std::string::npos) << login.out;
     EXPECT_NE(login.out.find("; Secure"), std::string::npos) << login.out;
+}
+
+// Frames the server queues in one loop turn leave in one TLS write (the echo
+// and the ack of each message, a commit batch's worth of them): every frame
+// still arrives whole, once, in order.
+TEST_F(TlsTest, ChatFramesOverWssArriveWholeAndInOrder) {
+    auto created = run({"/usr/bin/curl", "-sS", "-k", "--max-time", "10", "-H", "Content-Type: application/json", "--data",
+                        R"({"name":"Jan Kowalski","lang":"pl"})", url("/api/v1/public/chats")});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    const auto chat = nlohmann::json::parse(created.out, nullptr, false);
+    ASSERT_TRUE(chat.is_object() && chat.contains("visitor_token")) << created.out;
+    const std::string token = chat["visitor_token"].get<std::string>();
+
+    WssClient ws;
+    ASSERT_EQ(ws.connect(server->port(), "/ws/chat"), 101) << ws.error();
+    ASSERT_TRUE(ws.send_json({{"type", "auth"}, {"visitor_token", token}}));
+    ASSERT_TRUE(ws.next_of_type("hello").has_value());
+    // Past the advisor, so only the resident's own messages come back.
+    ASSERT_TRUE(ws.send_json({{"type", "handoff"}}));
+    ASSERT_TRUE(ws.next_of_type("queue").has_value());
+
+    // All sent before reading anything, so acks and echoes pile up server-side.
+    constexpr int kMessages = 60;
+    std::string big(3000, 'x');  // some frames bigger than a small TLS record split
+    for (int i = 0; i < kMessages; ++i) {
+        const std::string text = "wiadomość " + std::to_string(i) + (i % 10 == 0 ? " " + big : "");
+        ASSERT_TRUE(ws.send_json({{"type", "message"}, {"text", text}, {"client_msg_id", "m" + std::to_string(i)}}));
+    }
+    // Per message: its echo, then its ack (contract §6), message after message.
+    int echoes = 0, acks = 0;
+    int64_t last_id = 0;
+    while (acks < kMessages) {
+        auto e = ws.next(10s);
+        ASSERT_EQ(e.kind, WsEvent::Kind::text) << e << " after " << acks << " acks";
+        const auto f = e.json();
+        ASSERT_TRUE(f.is_object()) << e;
+        const std::string type = f.value("type", "");
+        if (type == "message" && f.value("author", nlohmann::json::object()).value("kind", "") == "resident") {
+            ASSERT_EQ(echoes, acks) << "an echo came before the previous message's ack: " << e;
+            const std::string want = "wiadomość " + std::to_string(echoes) + (echoes % 10 == 0 ? " " + big : "");
+            EXPECT_EQ(f.value("text", ""), want);
+            ++echoes;
+        } else if (type == "ack") {
+            ASSERT_EQ(acks + 1, echoes) << "an ack without its echo first: " << e;
+            EXPECT_EQ(f.value("client_msg_id", ""), "m" + std::to_string(acks));
+            const int64_t id = std::stoll(f.value("id", "0"));
+            EXPECT_GT(id, last_id) << "ids grow in sending order";
+            last_id = id;
+            ++acks;
+        } else {
+            ASSERT_NE(type, "error") << e;
+        }
+    }
+    EXPECT_EQ(echoes, kMessages);
+    // Nothing twice: no further echo or ack comes.
+    for (auto e = ws.next(500ms); e.kind == WsEvent::Kind::text; e = ws.next(500ms)) {
+        const auto f = e.json();
+        EXPECT_NE(f.value("type", ""), "ack") << e;
+        EXPECT_FALSE(f.value("type", "") == "message" && f["author"].value("kind", "") == "resident") << e;
+    }
+    ws.close();
+
+    // And they did share socket writes: each echo left with its ack at least.
+    auto metrics = run({"/usr/bin/curl", "-sS", "-k", "--max-time", "10", url("/metrics")});
+    ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+    auto counter = [&](const std::string& name) {
+        std::smatch m;
+        const std::regex re("\\n" + name + " ([0-9]+)");
+        return std::regex_search(metrics.out, m, re) ? std::stoll(m[1]) : -1LL;
+    };
+    const long long frames = counter("centrala_websocket_frames_sent_total");
+    const long long writes = counter("centrala_websocket_writes_total");
+    EXPECT_GE(frames, 2 * kMessages) << metrics.out;
+    EXPECT_GT(writes, 0) << metrics.out;
+    EXPECT_LT(writes * 3, frames * 2) << "frames queued together should share a socket write";
 }
 
 TEST_F(TlsTest, PlainHttpToTheTlsPortGetsNoAnswer) {
