@@ -139,7 +139,7 @@ void AgentSocket::start(Principal p) {
         peer_.close(1008, "too many connections for this user");
         return;
     }
-    who_ = std::move(p);
+    who_.emplace(std::move(p));
     api_.sockets_.emplace(who_->session_id, this);
     api_.sockets_by_user_.emplace(who_->user.id, this);
     send({{"type", "hello"}, {"user", user_json(who_->user)}, {"state", api_.agent_state_json(who_->user.id)}});
@@ -320,13 +320,10 @@ void Api::build_routes() {
     build_chat_routes();
 }
 
-void Api::handle(Request req, Reply reply) {
+void Api::handle(Request req, Reply reply, std::string_view& route) {
     auto m = router_.match(req.method, req.path);
     if (!m.route) {
-        reply = [inner = std::move(reply)](Response r) {
-            r.route = "unmatched";
-            inner(std::move(r));
-        };
+        route = "unmatched";
         if (!m.allowed_methods.empty()) {
             std::string allow;
             for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
@@ -338,11 +335,8 @@ void Api::handle(Request req, Reply reply) {
         reply(Response::error(404, "not_found", "No such resource."));
         return;
     }
-    Reply labelled = [inner = std::move(reply), route = m.route->pattern](Response r) {
-        r.route = route;
-        inner(std::move(r));
-    };
-    Call call{std::move(req), std::nullopt, std::move(m.params), std::move(labelled)};
+    route = m.route->pattern;
+    Call call{std::move(req), std::nullopt, std::move(m.params), std::move(reply)};
     dispatch(std::move(call), *m.route);
 }
 
@@ -357,7 +351,7 @@ void Api::dispatch(Call call, const Route& route) {
             call.reply(Response::error(403, "forbidden", "Your role does not allow this."));
             return;
         }
-        call.who = std::move(*who);
+        call.who.emplace(std::move(*who));
     }
     route.handler(std::move(call));
 }
@@ -366,7 +360,7 @@ std::optional<Principal> Api::principal_for_token(const std::string& token) {
     if (token.empty() || token.size() > 128) return std::nullopt;
     Session* s = sessions_.find_live(crypto::sha256_hex(token));
     if (!s) return std::nullopt;
-    const User* u = directory_.find(s->user_id);
+    auto u = directory_.snapshot(s->user_id);
     if (!u || !u->active) return std::nullopt;
     const auto now = b_.clock.now();
     s->last_seen_at = now;
@@ -375,7 +369,7 @@ std::optional<Principal> Api::principal_for_token(const std::string& token) {
         on_store([id = s->id, now](store::StaffStore& st) { return st.touch_session(id, now); },
                  [](Result<void>) {});
     }
-    return Principal{*u, s->id, false};
+    return Principal{std::move(u), s->id, false};
 }
 
 Result<Principal> Api::authenticate(const Request& req, bool unsafe_method) {
@@ -552,7 +546,7 @@ void Api::login(Call c) {
                                                                   rec.created_at, rec.last_seen_at,
                                                                   rec.last_seen_at, rec.expires_at});
                                             b_.metrics.count("centrala_logins_total", "result=\"ok\"");
-                                            Principal p{*u, rec.id, false};
+                                            Principal p{directory_.snapshot(u->id), rec.id, false};
                                             audit(p, "login", "user:" + std::to_string(u->id), address);
                                             auto r = Response::json(200, {{"token", token},
                                                                           {"csrf_token", rec.csrf_token},
@@ -588,9 +582,10 @@ void Api::offline_if_no_console(int64_t user_id, const std::string& ended_sessio
     if (r) apply(*r);
 }
 
-json Api::me_json(const User& u) {
+json Api::me_json(const User& u) { return me_json(u, b_.routing.agent_state(u.id)); }
+
+json Api::me_json(const User& u, const std::optional<routing::AgentState>& st) const {
     json j = user_json(u);
-    const auto st = b_.routing.agent_state(u.id);
     if (!st) {
         j["state"] = "offline";
         j["state_reason"] = nullptr;
@@ -609,12 +604,28 @@ json Api::me_json(const User& u) {
 }
 
 void Api::me(Call c) {
-    json j = me_json(c.who->user);
+    const auto& user = c.who->shared_user();
+    auto state = b_.routing.agent_state(user->id);
     // A page holding only the cookie (a new tab) learns its CSRF token here;
     // other origins cannot read this response, so the token stays ours.
+    std::string csrf;
     if (c.who->via_cookie)
-        if (Session* s = sessions_.find_live(c.who->session_id)) j["csrf_token"] = s->csrf_token;
-    c.reply(Response::json(200, j));
+        if (Session* s = sessions_.find_live(c.who->session_id)) csrf = s->csrf_token;
+    // Clients poll this: the body is built again only when something in it changed.
+    MeBody& cached = me_bodies_[user->id];
+    const auto same_state = [](const std::optional<routing::AgentState>& a, const std::optional<routing::AgentState>& b) {
+        if (!a || !b) return !a && !b;
+        return a->status == b->status && a->activity == b->activity && a->since == b->since && a->reason == b->reason;
+    };
+    if (cached.body.empty() || cached.user != user || !same_state(cached.state, state) || cached.csrf_token != csrf) {
+        json j = me_json(*user, state);
+        if (!csrf.empty()) j["csrf_token"] = csrf;
+        cached = MeBody{user, std::move(state), std::move(csrf),
+                        j.dump(-1, ' ', false, json::error_handler_t::replace)};
+    }
+    Response r;
+    r.body = cached.body;
+    c.reply(std::move(r));
 }
 
 void Api::update_me(Call c) {
@@ -947,7 +958,8 @@ void Api::list_audit(Call c) {
 void Api::sync_user(const User& u) {
     directory_.put(u);
     for (auto& [sid, sock] : sockets_)
-        if (sock->who_ && sock->who_->user.id == u.id) sock->who_->user = u;
+        if (sock->who_ && sock->who_->user.id == u.id)
+            sock->who_ = Principal{directory_.snapshot(u.id), sock->who_->session_id, sock->who_->via_cookie};
     auto& core = b_.routing;
     if (!core.agent(u.id)) {
         if (u.active) {

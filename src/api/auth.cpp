@@ -6,14 +6,17 @@ namespace centrala::api {
 
 void Directory::put(User u) {
     auto it = users_.find(u.id);
-    if (it != users_.end()) by_name_.erase(it->second.username);
+    if (it != users_.end()) by_name_.erase(it->second.user.username);
     by_name_[u.username] = u.id;
-    users_[u.id] = std::move(u);
+    auto snapshot = std::make_shared<const User>(u);
+    Entry& e = users_[u.id];
+    e.user = std::move(u);
+    e.snapshot = std::move(snapshot);
 }
 
 const User* Directory::find(int64_t id) const {
     auto it = users_.find(id);
-    return it == users_.end() ? nullptr : &it->second;
+    return it == users_.end() ? nullptr : &it->second.user;
 }
 
 const User* Directory::find_by_username(const std::string& username) const {
@@ -21,16 +24,22 @@ const User* Directory::find_by_username(const std::string& username) const {
     return it == by_name_.end() ? nullptr : find(it->second);
 }
 
+std::shared_ptr<const User> Directory::snapshot(int64_t id) const {
+    auto it = users_.find(id);
+    return it == users_.end() ? nullptr : it->second.snapshot;
+}
+
 std::vector<const User*> Directory::all() const {
     std::vector<const User*> out;
     out.reserve(users_.size());
-    for (const auto& [id, u] : users_) out.push_back(&u);
+    for (const auto& [id, e] : users_) out.push_back(&e.user);
     return out;
 }
 
 size_t Directory::active_admins() const {
-    return size_t(std::count_if(users_.begin(), users_.end(),
-                                [](const auto& kv) { return kv.second.active && kv.second.role == Role::admin; }));
+    return size_t(std::count_if(users_.begin(), users_.end(), [](const auto& kv) {
+        return kv.second.user.active && kv.second.user.role == Role::admin;
+    }));
 }
 
 void SessionTable::put(Session s) { by_id_[s.id] = std::move(s); }
@@ -41,7 +50,8 @@ bool SessionTable::absolute_expired(const Session& s) const { return clock_.now(
 Session* SessionTable::find_live(const std::string& id) {
     auto it = by_id_.find(id);
     if (it == by_id_.end()) return nullptr;
-    if (idle_expired(it->second) || absolute_expired(it->second)) {
+    const auto now = clock_.now();  // once: this runs for every staff request
+    if (now - it->second.last_seen_at >= rules_.idle || now >= it->second.expires_at) {
         by_id_.erase(it);
         if (on_ended) on_ended(id);
         return nullptr;

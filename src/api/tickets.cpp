@@ -466,8 +466,7 @@ void TicketsModule::file_from_chat(ChatCase in, std::function<void(Result<FiledC
         body["resident"] = res;
     }
     body["contact_id"] = std::to_string(in.contact_id);
-    Principal advisor;
-    advisor.user.id = 0;
+    Principal advisor;  // user id 0: nobody
     auto draft = draft_from_json(body, advisor);
     if (!draft) return done(draft.error());
     draft->row.created_by.reset();  // filed by the resident, through the advisor

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <unordered_map>
@@ -69,6 +70,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                          "Socket writes carrying WebSocket text frames (several frames share one when queued together)");
         ws_frames_sent = &metrics.counter("centrala_websocket_frames_sent_total", "");
         ws_writes = &metrics.counter("centrala_websocket_writes_total", "");
+        for (bool document : {false, true})
+            for (bool framable : {false, true}) fixed_headers[document][framable] = security_headers(document, framable);
     }
 
     asio::io_context& ioc;
@@ -85,6 +88,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::string csp_default, csp_framable;
     std::atomic<uint64_t>* ws_frames_sent = nullptr;
     std::atomic<uint64_t>* ws_writes = nullptr;
+    // The security headers every response carries, serialised once per
+    // (document, framable): writing them costs one append per response.
+    std::string fixed_headers[2][2];
+
+    std::string security_headers(bool document, bool framable) const {
+        std::string h = "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n";
+        // Documents get the full policy; everything else (JSON, scripts,
+        // styles) can load nothing and be framed by nobody, in fewer bytes.
+        if (document) {
+            h += "Content-Security-Policy: " + (framable ? csp_framable : csp_default) + "\r\n";
+            h += "Cross-Origin-Opener-Policy: same-origin\r\n";
+            h += "Permissions-Policy: camera=(self), microphone=(self), geolocation=(self)\r\n";
+        } else {
+            h += "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+        }
+        if (!framable) h += "X-Frame-Options: DENY\r\n";
+        if (opt.tls) h += "Strict-Transport-Security: max-age=31536000\r\n";
+        return h;
+    }
 
     // Per-route metric handles, so a request records without building label
     // strings or taking the registry lock. Routes are patterns: few of them.
@@ -92,19 +114,24 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         metrics::Histogram* latency = nullptr;
         std::unordered_map<int, std::atomic<uint64_t>*> by_status;
     };
-    std::unordered_map<std::string, RouteMetrics> route_metrics;  // network thread only
+    struct RouteHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, RouteMetrics, RouteHash, std::equal_to<>> route_metrics;  // network thread only
 
-    void record(const std::string& route, int status, double secs) {
+    void record(std::string_view route, int status, double secs) {
         auto it = route_metrics.find(route);
         if (it == route_metrics.end()) {
             RouteMetrics rm;
-            rm.latency = &metrics.histogram("centrala_http_request_duration_seconds", "route=" + metrics::label_value(route));
-            it = route_metrics.emplace(route, std::move(rm)).first;
+            rm.latency = &metrics.histogram("centrala_http_request_duration_seconds",
+                                            "route=" + metrics::label_value(std::string(route)));
+            it = route_metrics.emplace(std::string(route), std::move(rm)).first;
         }
         auto& counter = it->second.by_status[status];
         if (!counter)
-            counter = &metrics.counter("centrala_http_requests_total",
-                                       "route=" + metrics::label_value(route) + ",status=\"" + std::to_string(status) + "\"");
+            counter = &metrics.counter("centrala_http_requests_total", "route=" + metrics::label_value(it->first) +
+                                                                           ",status=\"" + std::to_string(status) + "\"");
         counter->fetch_add(1, std::memory_order_relaxed);
         it->second.latency->observe(secs);
     }
@@ -401,7 +428,7 @@ private:
         for (const auto& f : req) {
             std::string name(f.name_string());
             for (auto& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-            r.headers[name] = std::string(f.value());
+            r.headers.insert_or_assign(std::move(name), std::string(f.value()));
         }
         constexpr bool tls_here = std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>;
         std::tie(r.remote_address, r.secure) = srv_->client_of(peer_, req, tls_here);
@@ -414,7 +441,8 @@ private:
             if (auto checked = srv_->api.check_upgrade(r); !checked) {
                 method_ = r.method;
                 path_ = r.path;
-                return send(api::Response::error(checked.error()), r.path, false);
+                route_ = path_;
+                return send(api::Response::error(checked.error()), false);
             }
             log_line(r.method, r.path, 101, r.path);
             auto ws = std::make_shared<WsSession<Stream>>(srv_, std::move(stream_));
@@ -430,11 +458,13 @@ private:
             r.body = std::move(req.body());
             method_ = r.method;
             path_ = r.path;
-            // The reply keeps the session alive while the store or hasher works.
-            srv_->api.handle(std::move(r), [self = this->shared_from_this()](api::Response resp) {
-                const std::string route = resp.route;
-                self->send(std::move(resp), route, self->keep_alive_);
-            });
+            // The reply keeps the session alive while the store or hasher works;
+            // the Api names the route in route_ before anything replies.
+            srv_->api.handle(std::move(r),
+                             [self = this->shared_from_this()](api::Response resp) {
+                                 self->send(std::move(resp), self->keep_alive_);
+                             },
+                             route_);
             return;
         }
         serve_static(r, req);
@@ -443,14 +473,15 @@ private:
     void serve_static(const api::Request& r, const http::request<http::string_body>& req) {
         method_ = r.method;
         path_ = r.path;
+        route_ = "static";
         if (r.method != "GET" && r.method != "HEAD") {
             auto resp = api::Response::error(405, "method_not_allowed", "Static files accept GET and HEAD only.");
             resp.headers.emplace_back("Allow", "GET, HEAD");
-            return send(std::move(resp), "static", keep_alive_);
+            return send(std::move(resp), keep_alive_);
         }
         head_ = r.method == "HEAD";
         auto file = load_static(srv_->opt.web_root, r.path);
-        if (!file) return send(api::Response::error(404, "not_found", "No such page."), "static", keep_alive_);
+        if (!file) return send(api::Response::error(404, "not_found", "No such page."), keep_alive_);
         api::Response resp;
         resp.content_type = file->content_type;
         resp.headers.emplace_back("ETag", file->etag);
@@ -462,53 +493,75 @@ private:
             resp.body = std::move(file->body);
         }
         framable_ = r.path.rfind("/widget", 0) == 0;
-        send(std::move(resp), "static", keep_alive_);
+        send(std::move(resp), keep_alive_);
     }
 
     void send_error(int status, const std::string& code, const std::string& message, bool keep_alive) {
         busy_ = true;
         if (method_.empty()) method_ = "-";
-        send(api::Response::error(status, code, message), "invalid", keep_alive);
+        route_ = "invalid";
+        send(api::Response::error(status, code, message), keep_alive);
     }
 
-    void send(api::Response r, const std::string& route, bool keep_alive) {
-        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
-        res->set(http::field::server, "centrala");
-        if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
-        for (auto& [k, v] : r.headers) res->insert(k, v);
-        res->set("X-Content-Type-Options", "nosniff");
-        res->set("Referrer-Policy", "same-origin");
-        // Documents get the full policy; everything else (JSON, scripts,
-        // styles) can load nothing and be framed by nobody, in fewer bytes.
-        const bool document = r.content_type.rfind("text/html", 0) == 0;
-        if (document) {
-            res->set("Content-Security-Policy", framable_ ? srv_->csp_framable : srv_->csp_default);
-            res->set("Cross-Origin-Opener-Policy", "same-origin");
-            res->set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self)");
-        } else {
-            res->set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-        }
-        if (!framable_) res->set("X-Frame-Options", "DENY");
-        if (srv_->opt.tls) res->set(http::field::strict_transport_security, "max-age=31536000");
-        if (res->find(http::field::cache_control) == res->end()) res->set(http::field::cache_control, "no-store");
-        const size_t length = r.body.size();
-        if (!head_) res->body() = std::move(r.body);
+    // The response is serialised here rather than by Beast's serializer: the
+    // fixed headers are one prebuilt string, and header and body go out in
+    // one gathered write.
+    void send(api::Response r, bool keep_alive) {
         keep_alive_ = keep_alive && !stopping_ && !srv_->stopping;
-        res->keep_alive(keep_alive_);
-        res->prepare_payload();
-        if (head_) res->content_length(length);
-        const int status = r.status;
-        log_line(method_.empty() ? "-" : method_, path_.empty() ? "-" : path_, status, route);
+        std::string& h = head_buf_;
+        h.clear();
+        h += "HTTP/1.1 ";
+        h += std::to_string(r.status);
+        h += ' ';
+        const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+        h.append(reason.data(), reason.size());
+        h += "\r\nServer: centrala\r\n";
+        if (!r.content_type.empty()) append_field(h, "Content-Type", r.content_type);
+        bool cache_control = false;
+        for (const auto& [k, v] : r.headers) {
+            append_field(h, k, v);
+            cache_control = cache_control || beast::iequals(k, "Cache-Control");
+        }
+        const bool document = r.content_type.rfind("text/html", 0) == 0;
+        h += srv_->fixed_headers[document][framable_];
+        if (!cache_control) h += "Cache-Control: no-store\r\n";
+        if (!keep_alive_) h += "Connection: close\r\n";
+        // RFC 9110 §8.6: no Content-Length on 1xx or 204, and none on 304,
+        // where it would describe the cached representation (as Beast did).
+        const bool bodiless = r.status < 200 || r.status == 204 || r.status == 304;
+        if (!bodiless) {
+            h += "Content-Length: ";
+            h += std::to_string(r.body.size());
+            h += "\r\n";
+        }
+        h += "\r\n";
+        if (head_ || bodiless) body_.clear();
+        else body_ = std::move(r.body);
+        log_line(method_.empty() ? "-" : method_, path_.empty() ? "-" : path_, r.status, route_);
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(srv_->opt.read_timeout_seconds));
-        http::async_write(stream_, *res,
-                          [self = this->shared_from_this(), res](beast::error_code ec, size_t) { self->on_write(ec); });
+        const std::array<asio::const_buffer, 2> out{asio::buffer(head_buf_), asio::buffer(body_)};
+        asio::async_write(stream_, out,
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_write(ec); });
     }
 
-    void log_line(const std::string& method, const std::string& path, int status, const std::string& route) {
+    // "Name: value\r\n"; a CR or LF in either would split the header, so it
+    // becomes a space (handlers never put one there on purpose).
+    static void append_field(std::string& h, std::string_view name, std::string_view value) {
+        const size_t from = h.size();
+        h += name;
+        h += ": ";
+        h += value;
+        for (size_t i = from; i < h.size(); ++i)
+            if (h[i] == '\r' || h[i] == '\n') h[i] = ' ';
+        h += "\r\n";
+    }
+
+    void log_line(const std::string& method, const std::string& path, int status, std::string_view route) {
         const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
-        srv_->record(route.empty() ? std::string("unmatched") : route, status, secs);
+        srv_->record(route.empty() ? std::string_view("unmatched") : route, status, secs);
         // The query string is never logged: it may carry a visitor token.
-        spdlog::info("{} {} {} {:.1f}ms {}", method, path.substr(0, 200), status, secs * 1000, peer_);
+        if (spdlog::should_log(spdlog::level::info))
+            spdlog::info("{} {} {} {:.1f}ms {}", method, path.substr(0, 200), status, secs * 1000, peer_);
     }
 
     void on_write(beast::error_code ec) {
@@ -517,6 +570,9 @@ private:
         framable_ = false;
         method_.clear();
         path_.clear();
+        route_ = {};
+        body_.clear();
+        body_.shrink_to_fit();  // an idle connection keeps no file body
         if (ec) {
             if (!quiet(ec)) spdlog::debug("http write: {}", ec.message());
             return;
@@ -536,6 +592,8 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     Clock::time_point started_ = Clock::now();
     std::string method_, path_;
+    std::string_view route_;       // the route pattern for metrics; static or the Api's router
+    std::string head_buf_, body_;  // the response being written; the header buffer is reused
     uint64_t id_ = 0;
     bool first_ = true;
     bool busy_ = false;

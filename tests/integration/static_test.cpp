@@ -96,6 +96,9 @@ TEST_F(StaticTest, EveryKindOfResponseCarriesTheSecurityHeaders) {
     for (const auto& c : cases) {
         EXPECT_NE(c.r.status, 0) << c.what << ": " << c.r;
         expect_security_headers(c.r, c.what);
+        // RFC 9110 §8.6: never on 204 or 304; on every other answer, so keep-alive clients find the end.
+        const bool bodiless = c.r.status == 204 || c.r.status == 304;
+        EXPECT_EQ(c.r.header("Content-Length").has_value(), !bodiless) << c.what << ": " << c.r;
     }
 }
 
@@ -124,6 +127,8 @@ TEST_F(StaticTest, ETagAndIfNoneMatchGive304) {
         EXPECT_EQ(cached.status, 304) << path << ": " << cached;
         EXPECT_TRUE(cached.body.empty()) << cached;
         EXPECT_EQ(cached.header("ETag").value_or(""), *etag) << cached;
+        // A Content-Length on a 304 would describe the cached copy (RFC 9110 §8.6): 0 would be wrong.
+        EXPECT_FALSE(cached.header("Content-Length").has_value()) << cached;
         auto stale = http->get(path, {{"If-None-Match", "\"some-other-version\""}});
         EXPECT_EQ(stale.status, 200) << path << ": " << stale;
         EXPECT_FALSE(stale.body.empty());

@@ -27,7 +27,9 @@ protected:
         server = env.start();
     }
     void TearDown() override {
-        if (server) EXPECT_EQ(server->terminate(), std::optional<int>(0));
+        if (server) {
+            EXPECT_EQ(server->terminate(), std::optional<int>(0));
+        }
     }
     RunResult curl(const std::vector<std::string>& extra) {
         std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-k", "-i", "--max-time", "10"};

@@ -146,6 +146,52 @@ TEST_F(UsersTest, ChangingUsersNeedsAdmin) {
     EXPECT_EQ(http->get("/api/v1/users", {bearer(agent.token)}).status, 200) << "now a supervisor";
 }
 
+// /me is answered from a body kept per user: every change must show on the
+// very next request, and a demotion must take the rights away at once.
+TEST_F(UsersTest, MeAndAccessFollowEveryChangeOnTheNextRequest) {
+    const std::string target = "/api/v1/users/" + anna_id;
+    auto me = [&](const Header& h) { return http->get("/api/v1/me", {h}); };
+    auto first = me(bearer(agent.token));
+    ASSERT_EQ(first.status, 200) << first;
+    EXPECT_EQ(first.json()["state"], "offline");
+    EXPECT_FALSE(first.json().contains("csrf_token")) << "a bearer client has no use for it: " << first;
+    EXPECT_EQ(me(bearer(agent.token)).body, first.body) << "nothing changed, nothing differs";
+
+    ASSERT_EQ(http->put("/api/v1/agents/me/state", {{"state", "break"}, {"reason", "kawa"}}, {bearer(agent.token)}).status,
+              200);
+    auto on_break = me(bearer(agent.token)).json();
+    EXPECT_EQ(on_break["state"], "break") << on_break;
+    EXPECT_EQ(on_break["state_reason"], "kawa") << on_break;
+
+    auto by_cookie = me(cookie(agent));
+    ASSERT_EQ(by_cookie.status, 200) << by_cookie;
+    EXPECT_EQ(by_cookie.json()["csrf_token"], agent.csrf) << by_cookie;
+    EXPECT_FALSE(me(bearer(agent.token)).json().contains("csrf_token")) << "the cookie's token is not handed to bearer";
+
+    ASSERT_EQ(http->patch(target, {{"display_name", "Anna Druga"}, {"role", "supervisor"}}, {bearer(admin.token)}).status,
+              200);
+    auto promoted = me(bearer(agent.token)).json();
+    EXPECT_EQ(promoted["display_name"], "Anna Druga") << promoted;
+    EXPECT_EQ(promoted["role"], "supervisor") << promoted;
+    EXPECT_EQ(http->get("/api/v1/users", {bearer(agent.token)}).status, 200);
+
+    ASSERT_EQ(http->patch(target, {{"role", "agent"}}, {bearer(admin.token)}).status, 200);
+    EXPECT_EQ(http->get("/api/v1/users", {bearer(agent.token)}).status, 403) << "demoted: refused at once";
+    EXPECT_EQ(me(bearer(agent.token)).json()["role"], "agent");
+
+    // HEAD: the same headers and length, no body.
+    auto get = me(bearer(agent.token));
+    auto head = http->request("HEAD", "/api/v1/me", "", {bearer(agent.token)});
+    EXPECT_EQ(head.status, 200) << head;
+    EXPECT_TRUE(head.body.empty()) << head;
+    EXPECT_EQ(head.header("Content-Length"), std::to_string(get.body.size()));
+    EXPECT_EQ(head.header("Cache-Control"), "no-store");
+    EXPECT_EQ(head.header("X-Frame-Options"), "DENY");
+
+    ASSERT_EQ(http->del(target, {bearer(admin.token)}).status, 200);
+    EXPECT_EQ(me(bearer(agent.token)).status, 401) << "deactivated: refused at once";
+}
+
 TEST_F(UsersTest, PolishAndUkrainianTextRoundTripsByteExact) {
     const std::string name = "Zażółć Gęślą Jaźń — Євгенія Ґудзь";
     auto r = http->patch("/api/v1/users/" + anna_id, {{"display_name", name}}, {bearer(admin.token)});

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "centrala/api/auth.hpp"
@@ -186,7 +187,10 @@ public:
     // on the thread that will own the Api.
     Result<void> load();
 
-    void handle(Request req, Reply reply);
+    // Answers one request through `reply`. Before anything replies, `route`
+    // is set to the matched route pattern ("unmatched" when none), for
+    // metrics; it refers to the Api's own strings and lives as long as it.
+    void handle(Request req, Reply reply, std::string_view& route);
 
     // WebSocket upgrade checks: the Origin must be our own host or in the
     // allow-list (cross-site WebSocket hijacking). Returns the cookie session
@@ -351,6 +355,7 @@ private:
     void list_audit(Call c);
 
     nlohmann::json me_json(const User& u);
+    nlohmann::json me_json(const User& u, const std::optional<routing::AgentState>& st) const;
     nlohmann::json agent_state_json(int64_t user_id) const;
     nlohmann::json stats_json() const;
     // Keeps the directory and the routing core in step with a user row.
@@ -400,6 +405,15 @@ private:
     bool positions_flush_posted_ = false;
     bool stats_dirty_ = true;
     SysTime stats_pushed_at_{};
+    // GET /api/v1/me's last body per user, with what it was built from
+    // (the user snapshot, the agent state, the CSRF token it carried).
+    struct MeBody {
+        std::shared_ptr<const User> user;
+        std::optional<routing::AgentState> state;
+        std::string csrf_token;
+        std::string body;
+    };
+    std::unordered_map<int64_t, MeBody> me_bodies_;
 };
 
 }  // namespace centrala::api

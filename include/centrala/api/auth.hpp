@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,13 +22,20 @@ namespace centrala::api {
 class Directory {
 public:
     void put(User u);
+    // Stays valid, and follows later puts of the same user, while the Directory lives.
     const User* find(int64_t id) const;
     const User* find_by_username(const std::string& username) const;
+    // The user as of the last put: an immutable snapshot to share (see Principal).
+    std::shared_ptr<const User> snapshot(int64_t id) const;
     std::vector<const User*> all() const;  // ordered by id
     size_t active_admins() const;
 
 private:
-    std::map<int64_t, User> users_;
+    struct Entry {
+        User user;
+        std::shared_ptr<const User> snapshot;  // a copy of `user`, remade by every put
+    };
+    std::map<int64_t, Entry> users_;
     std::unordered_map<std::string, int64_t> by_name_;
 };
 

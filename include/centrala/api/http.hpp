@@ -34,7 +34,6 @@ struct Response {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    std::string route;  // the matched route pattern, for metrics; never sent
 
     static Response json(int status, const nlohmann::json& body);
     static Response error(const Error& e);

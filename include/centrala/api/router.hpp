@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +15,41 @@
 
 namespace centrala::api {
 
-struct Principal {
-    User user;
+// Who is calling. `user` is the directory's snapshot of the user taken when
+// the request was authenticated: shared, not copied, since this is built for
+// every staff request. Changing a user makes a new snapshot, so the next
+// request sees the change; this one keeps what it was authenticated with.
+class Principal {
+    std::shared_ptr<const User> owner_;  // declared first: `user` is bound to it
+
+public:
+    Principal() : Principal(std::make_shared<const User>(), {}, false) {}
+    Principal(std::shared_ptr<const User> u, std::string sid, bool cookie)
+        : owner_(std::move(u)), user(*owner_), session_id(std::move(sid)), via_cookie(cookie) {}
+    Principal(const User& u, std::string sid, bool cookie)
+        : Principal(std::make_shared<const User>(u), std::move(sid), cookie) {}
+    Principal(const Principal& o) : owner_(o.owner_), user(*owner_), session_id(o.session_id), via_cookie(o.via_cookie) {}
+    Principal(Principal&& o) noexcept
+        : owner_(std::move(o.owner_)), user(*owner_), session_id(std::move(o.session_id)), via_cookie(o.via_cookie) {}
+    // A reference member cannot be reseated, so assignment rebuilds the object
+    // (allowed for reference members since C++20).
+    Principal& operator=(const Principal& o) {
+        if (this != &o) *this = Principal(o);
+        return *this;
+    }
+    Principal& operator=(Principal&& o) noexcept {
+        if (this != &o) {
+            std::destroy_at(this);
+            std::construct_at(this, std::move(o));
+        }
+        return *this;
+    }
+    ~Principal() = default;
+
+    // The snapshot itself, to tell whether the user changed since.
+    const std::shared_ptr<const User>& shared_user() const { return owner_; }
+
+    const User& user;
     std::string session_id;
     bool via_cookie = false;
 };
