@@ -613,11 +613,7 @@ void Api::me(Call c) {
         if (Session* s = sessions_.find_live(c.who->session_id)) csrf = s->csrf_token;
     // Clients poll this: the body is built again only when something in it changed.
     MeBody& cached = me_bodies_[user->id];
-    const auto same_state = [](const std::optional<routing::AgentState>& a, const std::optional<routing::AgentState>& b) {
-        if (!a || !b) return !a && !b;
-        return a->status == b->status && a->activity == b->activity && a->since == b->since && a->reason == b->reason;
-    };
-    if (cached.body.empty() || cached.user != user || !same_state(cached.state, state) || cached.csrf_token != csrf) {
+    if (cached.body.empty() || cached.user != user || cached.state != state || cached.csrf_token != csrf) {
         json j = me_json(*user, state);
         if (!csrf.empty()) j["csrf_token"] = csrf;
         cached = MeBody{user, std::move(state), std::move(csrf),

@@ -150,6 +150,8 @@ struct AgentState {
     std::string reason;
     AgentActivity activity = AgentActivity::idle;
     SysTime since{};
+
+    bool operator==(const AgentState&) const = default;
 };
 
 struct AgentStats {
