@@ -62,3 +62,33 @@ test('a resident waiting long books a call back from the queue and is back with 
   assert.equal(await page.getByRole('button', { name: 'Porozmawiaj z konsultantem' }).isVisible(), true);
   assert.deepEqual(problems, []);
 });
+
+// On a slow network the widget shows "Talk to a consultant" before its socket
+// is up; a click then is held and sent once connected, not lost.
+test('asking for a consultant before the chat is connected puts the resident in line once it is', async () => {
+  const slow = await browser.newContext({ locale: 'pl-PL', viewport: { width: 480, height: 800 } });
+  try {
+    const page = await slow.newPage();
+    const problems = await watchPage(page);
+    let release;
+    const connected = new Promise((resolve) => (release = resolve));
+    await page.routeWebSocket(/\/ws\/chat/, async (ws) => {
+      await connected;
+      ws.connectToServer();
+    });
+    await page.goto(server.url + '/widget.html');
+    await page.getByRole('button', { name: 'Rozpocznij czat' }).click();
+    const handoff = page.getByRole('button', { name: 'Porozmawiaj z konsultantem' });
+    await handoff.click();
+    await page.locator('#status-main', { hasText: 'Poproszono o konsultanta.' }).waitFor();
+    assert.equal(await handoff.isDisabled(), true, 'one request is enough');
+    assert.equal(await page.locator('#chat-error').textContent(), '', 'no "no connection" error for a held request');
+
+    release();
+    await page.locator('#status-main', { hasText: /kolejce|Czekasz na konsultanta/ }).waitFor();
+    assert.equal(await handoff.isVisible(), false);
+    assert.deepEqual(problems, []);
+  } finally {
+    await slow.close();
+  }
+});

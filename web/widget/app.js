@@ -119,6 +119,9 @@ let queue = null;
 let typingTimer = null;
 let connTimer = null;
 let wasOffline = false;
+// "Talk to a consultant" asked for before the socket is up (just after
+// "start", or during a reconnect): held and sent once the chat is online.
+let handoffRequested = false;
 
 // A conversation going on keeps the language it was started in (the advisor
 // answers in it); otherwise the pages' one rule (js/language.js).
@@ -249,6 +252,7 @@ function resetConversation() {
   el.logRegion.setAttribute('aria-live', 'polite');
   agentName = '';
   queue = null;
+  handoffRequested = false;
   el.typing.textContent = '';
   el.chatError.textContent = '';
   el.ratingResult.textContent = '';
@@ -479,7 +483,7 @@ function renderState() {
   const state = client.state;
   const closed = state === 'closed';
   el.handoff.hidden = state !== 'bot';
-  el.handoff.disabled = false;
+  el.handoff.disabled = handoffRequested;
   if (state === 'waiting') {
     const pos = queue?.position || 0;
     const ewt = queue?.ewt_seconds || 0;
@@ -541,10 +545,19 @@ function onChoice(value) {
   el.message.focus();
 }
 
+function sendHandoffRequest() {
+  if (!handoffRequested || client.status !== 'online' || !client.state) return;
+  handoffRequested = false;
+  if (client.state === 'bot' && !client.handoff()) i18n.translate(el.chatError, 'chat.offlineAction');
+}
+
 el.handoff.addEventListener('click', () => {
   if (!client.handoff()) {
-    i18n.translate(el.chatError, 'chat.offlineAction');
-    return;
+    if (!client.hasChat() || client.state !== 'bot') {
+      i18n.translate(el.chatError, 'chat.offlineAction');
+      return;
+    }
+    handoffRequested = true;
   }
   el.chatError.textContent = '';
   el.handoff.disabled = true;
@@ -707,6 +720,7 @@ client.addEventListener('outbox', (e) => renderPending(e.detail.entries));
 
 client.addEventListener('state', (e) => {
   sendReportRequest();
+  sendHandoffRequest();
   if (e.detail.state === 'waiting' || e.detail.state === 'active') el.chatError.textContent = '';
   renderState();
   reportActive();
@@ -751,6 +765,7 @@ client.addEventListener('rating', (e) => {
 client.addEventListener('connection', (e) => {
   const { status } = e.detail;
   sendReportRequest();
+  sendHandoffRequest();
   clearTimeout(connTimer);
   if (status === 'online') {
     if (wasOffline) {
