@@ -317,6 +317,7 @@ void Api::build_routes() {
     router_.add("GET", "/api/v1/stats/live", Access::supervisor, bind(&Api::live_stats));
     router_.add("GET", "/api/v1/queues", Access::supervisor, bind(&Api::list_queues));
     router_.add("GET", "/api/v1/queues/{id}", Access::supervisor, bind(&Api::get_queue));
+    router_.add("GET", "/api/v1/transfer-targets", Access::agent, bind(&Api::transfer_targets));
     build_chat_routes();
 }
 
@@ -1171,6 +1172,35 @@ void Api::list_queues(Call c) {
     json items = json::array();
     for (const auto& q : b_.routing.queue_settings()) items.push_back(queue_json(q, b_.routing.is_open(q.id)));
     c.reply(Response::json(200, {{"items", items}, {"next", nullptr}}));
+}
+
+// Where a consultant may pass a conversation: every queue (the second lines)
+// and the colleagues signed in now. Only what choosing needs — a queue's
+// name, channels, whether it is open and how many wait; a colleague's name
+// and state — not the supervisors' configuration and statistics.
+void Api::transfer_targets(Call c) {
+    std::map<std::string, int> waiting;
+    for (const auto& q : b_.routing.queue_stats()) waiting[q.id] = q.waiting;
+    json queues = json::array();
+    for (const auto& q : b_.routing.queue_settings())
+        queues.push_back({{"id", q.id},
+                          {"name", q.name},
+                          {"channels", q.channels},
+                          {"open_now", b_.routing.is_open(q.id)},
+                          {"waiting", waiting[q.id]}});
+    json agents = json::array();
+    for (const auto& a : b_.routing.agent_stats()) {
+        if (a.id == c.who->user.id || a.status == routing::AgentStatus::offline) continue;
+        const User* u = directory_.find(a.id);
+        if (!u || !u->active) continue;
+        const std::string state = a.activity != routing::AgentActivity::idle ? std::string(to_string(a.activity))
+                                                                             : std::string(to_string(a.status));
+        agents.push_back({{"id", std::to_string(a.id)}, {"display_name", u->display_name}, {"state", state}});
+    }
+    std::sort(agents.begin(), agents.end(), [](const json& x, const json& y) {
+        return x["display_name"].get_ref<const std::string&>() < y["display_name"].get_ref<const std::string&>();
+    });
+    c.reply(Response::json(200, {{"queues", queues}, {"agents", agents}}));
 }
 
 void Api::get_queue(Call c) {

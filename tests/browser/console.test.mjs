@@ -379,7 +379,7 @@ test('(1) available → offer with sound and countdown → Alt+A → reply, inte
   await page.context().close();
 });
 
-test('(2) two chats at once in tabs with unread counts; Alt+N switches; transfer to a department', async () => {
+test('(2) two chats at once in tabs with unread counts; Alt+N switches; transfer to a department and to a colleague', async () => {
   const page = await newPage();
   await login(page, AGENTS.olek);
   await goAvailable(page);
@@ -428,11 +428,10 @@ test('(2) two chats at once in tabs with unread counts; Alt+N switches; transfer
   await page.keyboard.press('Alt+KeyP');
   const panel = chatPanel(page, a.id);
   await panel.getByText('Przekaż rozmowę').click();
-  await panel.getByLabel('Wydział (kolejka)').selectOption('dept_odpady');
-  assert.equal(
-    await panel.getByLabel('Wydział (kolejka)').locator('option:checked').textContent(),
-    'Wydział Gospodarki Odpadami — druga linia',
-  );
+  // A consultant may not read the queues' configuration, yet sees every
+  // second line by its name (GET /api/v1/transfer-targets).
+  await panel.getByLabel('Przekaż do').selectOption({ label: 'Wydział Gospodarki Odpadami — druga linia' });
+  assert.equal(await panel.getByLabel('Przekaż do').inputValue(), 'queue:dept_odpady');
   await panel.getByLabel('Notatka dla przejmującego (wewnętrzna)').fill('Pyta o deklarację śmieciową.');
   const transferred = page.waitForResponse((r) => r.url().endsWith(`/api/v1/contacts/${a.id}/transfer`));
   await panel.getByRole('button', { name: 'Przekaż', exact: true }).click();
@@ -457,6 +456,28 @@ test('(2) two chats at once in tabs with unread counts; Alt+N switches; transfer
   await panelB.getByRole('button', { name: 'Zakończ', exact: true }).click();
   await chatTab(page, b.id).waitFor({ state: 'detached' });
   assert.equal(await page.getByRole('tab').count(), 0);
+
+  // To a colleague by name: Jakub signs in after the console was loaded and
+  // takes a break; opening the form fetches who is there now.
+  const kuba = await staffApi(AGENTS.kuba);
+  assert.equal((await kuba.call('PUT', '/api/v1/agents/me/state', { state: 'break', reason: 'coffee' })).status, 200);
+  const c = await newResident({ name: 'Cezary Trzeci' });
+  await c.handoff();
+  await acceptWithKeyboard(page);
+  await chatTab(page, c.id).waitFor({ state: 'visible' });
+  const panelC = chatPanel(page, c.id);
+  await panelC.getByText('Przekaż rozmowę').click();
+  const target = panelC.getByLabel('Przekaż do');
+  await target.locator('option', { hasText: 'Jakub Wróbel (Przerwa)' }).waitFor({ state: 'attached' });
+  assert.equal(await target.locator('option', { hasText: 'Aleksander Nowak' }).count(), 0, 'not to oneself');
+  await target.selectOption({ label: 'Jakub Wróbel (Przerwa)' });
+  await panelC.getByRole('button', { name: 'Przekaż', exact: true }).click();
+  await chatTab(page, c.id).waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.getElementById('console-announcer').textContent === 'Rozmowa Cezary Trzeci przekazana: Jakub Wróbel.');
+  const held = (await supervisor.call('GET', `/api/v1/contacts/${c.id}`)).body;
+  assert.equal(held.state, 'waiting', 'kept for Jakub until he is back or the hold runs out');
+  assert.equal((await kuba.call('PUT', '/api/v1/agents/me/state', { state: 'offline' })).status, 200);
+  await c.end(); // not left to be offered to the next tests' consultants
 
   await goOffline(AGENTS.olek);
   await page.context().close();

@@ -312,6 +312,62 @@ TEST_F(ChatFlowTest, TransferToADepartmentQueueAndToAnAgent) {
     EXPECT_EQ(contact(boss, r2.chat_id).value("state", ""), "active");
 }
 
+// A consultant may not read the queues' configuration (supervisors' business),
+// but must see where a conversation can go: the queues and the colleagues
+// signed in now, with just what choosing needs.
+TEST_F(ChatFlowTest, AConsultantSeesWhereAConversationCanGoAndNoMore) {
+    Login admin = must_login("admin");
+    Agent anna = agent("anna");
+    open_agent_socket(anna);
+    create_agent(admin, "jan", "Jan Kowalski", {{"vehicles", 3}});
+    Agent jan = agent("jan");
+
+    EXPECT_EQ(http->get("/api/v1/queues", {anna.auth()}).status, 403) << "the queues' configuration is for supervisors";
+    EXPECT_EQ(http->get("/api/v1/transfer-targets").status, 401);
+
+    auto targets = [&] {
+        auto r = http->get("/api/v1/transfer-targets", {anna.auth()});
+        EXPECT_EQ(r.status, 200) << r;
+        return json::parse(r.body, nullptr, false);
+    };
+    json t = targets();
+    ASSERT_TRUE(t["queues"].is_array()) << t.dump();
+    bool dept = false;
+    for (const auto& q : t["queues"]) {
+        EXPECT_FALSE(q.contains("skills") || q.contains("sla_seconds") || q.contains("strategy")) << q.dump();
+        if (q.value("id", "") == "dept_komunikacja") {
+            dept = true;
+            EXPECT_FALSE(q.value("name", "").empty()) << q.dump();
+            EXPECT_TRUE(q["channels"].is_array()) << q.dump();
+            EXPECT_TRUE(q["open_now"].is_boolean()) << q.dump();
+            EXPECT_EQ(q.value("waiting", -1), 0) << q.dump();
+        }
+    }
+    EXPECT_TRUE(dept) << "the vehicles department's second line is a target: " << t.dump();
+    EXPECT_TRUE(t["agents"].empty()) << "Jan is not signed in and Anna is not her own target: " << t.dump();
+
+    // Jan signs in and takes a break: a colleague to hand to, with his state.
+    open_agent_socket(jan);
+    auto brk = http->put("/api/v1/agents/me/state", {{"state", "break"}, {"reason", "coffee"}}, {jan.auth()});
+    ASSERT_EQ(brk.status, 200) << brk;
+    t = targets();
+    ASSERT_EQ(t["agents"].size(), 1u) << t.dump();
+    EXPECT_EQ(t["agents"][0].value("id", ""), jan.id);
+    EXPECT_EQ(t["agents"][0].value("display_name", ""), "Jan Kowalski");
+    EXPECT_EQ(t["agents"][0].value("state", ""), "break");
+    EXPECT_FALSE(t["agents"][0].contains("handled_today")) << "colleagues' statistics are for supervisors";
+
+    // A waiting resident shows in the queue's count.
+    Resident r = create_chat("Piotr Zieliński", "pl", "other");
+    connect_resident(r);
+    handoff(r);
+    ASSERT_FALSE(HasFailure());
+    int waiting = 0;
+    t = targets();
+    for (const auto& q : t["queues"]) waiting += q.value("waiting", 0);
+    EXPECT_EQ(waiting, 1);
+}
+
 TEST_F(ChatFlowTest, AConsultantCanOpenTheClosedChatsInHerOwnList) {
     Agent anna = agent("anna");
     open_agent_socket(anna);

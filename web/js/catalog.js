@@ -19,16 +19,6 @@ export const DISPOSITIONS = Object.freeze([
   'other',
 ]);
 
-// Transfer targets when GET /api/v1/queues is not allowed for the user
-// (consultants): the second-line department queues and general information.
-export const TRANSFER_QUEUES = Object.freeze([
-  'dept_komunikacja',
-  'dept_odpady',
-  'dept_podatki',
-  'dept_interwencje',
-  'general',
-]);
-
 export const BREAK_REASONS = Object.freeze(['coffee', 'meal', 'training', 'meeting', 'other']);
 
 function keyOr(prefix, id) {

@@ -112,7 +112,7 @@ export function createConsole({ root, user, openCase }) {
     closing: new Set(), // contact ids being closed or transferred here
     gone: new Set(), // contact ids whose tab was closed: late frames for them are dropped
     acceptedContacts: new Set(), // contacts accepted here: select them when they arrive
-    queues: null, // [{id, name}] for transfers
+    targets: null, // {queues, agents} a chat can be transferred to (GET /api/v1/transfer-targets)
     socket: null,
   };
   const cleanups = [];
@@ -620,7 +620,7 @@ export function createConsole({ root, user, openCase }) {
     S.chats.set(id, chat);
     S.order.push(id);
     refs.log.setAttribute('aria-busy', 'true');
-    fillQueueSelect(chat);
+    fillTransferSelect(chat);
     wireChat(chat);
     renderChatHeader(chat);
     renderUnread(chat);
@@ -677,6 +677,10 @@ export function createConsole({ root, user, openCase }) {
       }
     });
     refs.internal.addEventListener('change', () => renderComposerMode(chat));
+    // Colleagues come and go: the list is fetched again whenever the form opens.
+    refs.transferBox.addEventListener('toggle', () => {
+      if (refs.transferBox.open) loadTransferTargets();
+    });
     refs.transferForm.addEventListener('submit', (e) => {
       e.preventDefault();
       transferChat(chat);
@@ -1050,46 +1054,75 @@ export function createConsole({ root, user, openCase }) {
 
   // ---- transfer and close ------------------------------------------------------
 
-  function fillQueueSelect(chat) {
+  function optionGroup(key) {
+    const group = document.createElement('optgroup');
+    group.dataset.i18nAttr = `label:${key}`;
+    group.label = t(key);
+    return group;
+  }
+
+  // The form's choices: the queues that take chats (second lines first in
+  // the config's order), then the colleagues signed in now, with their state.
+  function fillTransferSelect(chat) {
     const select = chat.refs.queueSelect;
     const current = select.value;
     select.replaceChildren();
-    const queues = S.queues ?? catalog.TRANSFER_QUEUES.map((id) => ({ id }));
-    for (const q of queues) {
+    if (!S.targets) return;
+    const queues = optionGroup('console.transfer.queues');
+    for (const q of S.targets.queues) {
       const opt = document.createElement('option');
-      opt.value = q.id;
+      opt.value = `queue:${q.id}`;
       showName(opt, catalog.queueKey(q.id), q.name || q.id);
-      select.append(opt);
+      queues.append(opt);
     }
-    if (current && queues.some((q) => q.id === current)) select.value = current;
+    select.append(queues);
+    if (S.targets.agents.length) {
+      const agents = optionGroup('console.transfer.agents');
+      for (const a of S.targets.agents) {
+        const opt = document.createElement('option');
+        opt.value = `agent:${a.id}`;
+        opt.dataset.name = a.display_name;
+        translate(opt, 'console.transfer.agentOption', { name: a.display_name, state: { key: `state.${a.state}` } });
+        agents.append(opt);
+      }
+      select.append(agents);
+    }
+    if (current && [...select.options].some((o) => o.value === current)) select.value = current;
   }
 
-  async function loadQueues() {
+  async function loadTransferTargets() {
     try {
-      const res = await api.get('/api/v1/queues');
-      const items = (res.items || []).filter((q) => !q.channels || q.channels.includes('chat'));
-      if (!items.length) return;
-      S.queues = items.map((q) => ({ id: q.id, name: q.name }));
-    } catch (e) {
-      // 403 for consultants: the built-in list of department queues serves.
-      if (!(e instanceof ApiError) || e.status !== 403) return;
-      return;
+      const res = await api.get('/api/v1/transfer-targets');
+      S.targets = {
+        queues: (res.queues || []).filter((q) => !q.channels || q.channels.includes('chat')),
+        agents: res.agents || [],
+      };
+    } catch {
+      return; // the last list stays; the server still checks the choice
     }
-    if (!S.destroyed) for (const chat of S.chats.values()) fillQueueSelect(chat);
+    if (!S.destroyed) for (const chat of S.chats.values()) fillTransferSelect(chat);
   }
 
   async function transferChat(chat) {
     if (chat.ended || S.closing.has(chat.id)) return;
     const { refs } = chat;
     clearTranslated(refs.transferError);
-    const queue = refs.queueSelect.value;
-    const body = { queue };
+    const choice = refs.queueSelect.selectedOptions[0];
+    if (!choice) {
+      translate(refs.transferError, 'console.transfer.none');
+      return;
+    }
+    const sep = choice.value.indexOf(':');
+    const kind = choice.value.slice(0, sep);
+    const target = choice.value.slice(sep + 1);
+    const body = kind === 'agent' ? { agent_id: target } : { queue: target };
     if (refs.transferNote.value.trim()) body.note = refs.transferNote.value.trim();
     S.closing.add(chat.id);
     try {
       await api.post(`/api/v1/contacts/${enc(chat.id)}/transfer`, body);
       if (S.destroyed) return;
-      const queueName = catalog.queueKey(queue) ? { key: catalog.queueKey(queue) } : queue;
+      const queueName =
+        kind === 'agent' ? choice.dataset.name : catalog.queueKey(target) ? { key: catalog.queueKey(target) } : choice.textContent;
       announce('console.transfer.done', { name: chatTitleParam(chat), queue: queueName });
       removeChat(chat.id);
     } catch (e) {
@@ -1380,7 +1413,7 @@ export function createConsole({ root, user, openCase }) {
 
   renderAgentState();
   setConnection('connecting');
-  loadQueues();
+  loadTransferTargets();
   const dayView = createDayView();
   view.append(dayView.root);
   cleanups.push(dayView.destroy);

@@ -370,6 +370,7 @@ private:
     void live_stats(Call c);
     void list_queues(Call c);
     void get_queue(Call c);
+    void transfer_targets(Call c);
 
     // Feature modules (modules.cpp) and what they may use of the Api.
     void add_modules();
