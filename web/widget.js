@@ -46,9 +46,11 @@
     en: { open: 'Chat with the city hall', frame: 'Chat with the city hall — City Contact Centre', unread: 'new messages: ' },
     uk: { open: 'Чат з міською радою', frame: 'Чат з міською радою — Міський контакт-центр', unread: 'нові повідомлення: ' },
   };
+  // The host page's language until the widget says which one the resident reads.
   var pageLang = String(document.documentElement.lang || '').slice(0, 2).toLowerCase();
   var lang = LABELS[pageLang] ? pageLang : 'pl';
   var text = LABELS[lang];
+  var unreadCount = 0;
 
   // ---- small helpers ---------------------------------------------------------
 
@@ -333,7 +335,19 @@
     if (hadFocus || (opts && opts.returnFocus)) launcher.focus();
   }
 
+  function setLanguage(code) {
+    if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(LABELS, code) || code === lang) return;
+    lang = code;
+    text = LABELS[code];
+    label.textContent = text.open;
+    if (code === pageLang) launcher.removeAttribute('lang');
+    else launcher.setAttribute('lang', code);
+    if (frame) frame.title = text.frame;
+    setUnread(unreadCount);
+  }
+
   function setUnread(n) {
+    unreadCount = n;
     if (n > 0 && !isOpen) {
       badge.textContent = String(n);
       badgeText.textContent = ' (' + text.unread + n + ')';
@@ -360,6 +374,7 @@
     if (!d || typeof d !== 'object' || d.ns !== NS) return;
     if (d.type === 'ready') {
       ready = true;
+      setLanguage(d.lang);
       if (isOpen && focusOnReady) post('open');
       else if (!isOpen) post('hidden');
       focusOnReady = false;
@@ -367,6 +382,8 @@
       close({ returnFocus: true });
     } else if (d.type === 'unread') {
       setUnread(Number(d.count) || 0);
+    } else if (d.type === 'language') {
+      setLanguage(d.lang);
     } else if (d.type === 'active') {
       writeState({ active: Boolean(d.active) });
     }

@@ -422,8 +422,16 @@ test('English and Ukrainian: the start screen and the conversation follow the ch
   assert.equal(await frame.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await frame.locator('#start-title').textContent(), 'How can we help?');
   assert.equal(await frame.getByRole('button', { name: 'Start chat' }).count(), 1);
+  // The launcher on the (Polish) host page follows the language the resident reads.
+  await launcher(page).filter({ hasText: 'Chat with the city hall' }).waitFor();
   await frame.locator('#lang').selectOption('uk');
   assert.equal(await frame.locator('#start-title').textContent(), 'Чим ми можемо допомогти?');
+  await launcher(page).filter({ hasText: 'Чат з міською радою' }).waitFor();
+  assert.equal(await launcher(page).textContent(), 'Чат з міською радою');
+  assert.equal(
+    await page.locator('iframe[data-centrala-widget="frame"]').getAttribute('title'),
+    'Чат з міською радою — Міський контакт-центр',
+  );
   await frame.getByLabel('Інше питання').check();
   await frame.getByRole('button', { name: 'Почати чат' }).click();
   await waitForLogText(frame, 'Добрий день! Я віртуальний помічник');

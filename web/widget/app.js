@@ -206,6 +206,7 @@ function showStart({ notice } = {}) {
 
 el.lang.addEventListener('change', () => {
   i18n.setLanguage(el.lang.value);
+  toHost('language', { lang: i18n.language() });
   try {
     localStorage.setItem(LANG_KEY, el.lang.value);
   } catch {
@@ -822,7 +823,7 @@ function boot() {
   if (params.get('view') === 'appointments') document.getElementById('start-appointment').click();
   // /zgloszenie (the advisor's report link) opens the widget with the report started.
   if (params.get('view') === 'report') startReport();
-  toHost('ready');
+  toHost('ready', { lang: i18n.language() });
   reportActive();
 }
 
