@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
 
 namespace centrala::bot {
 
@@ -234,13 +233,28 @@ int typo_budget(std::size_t chars) { return chars < 4 ? 0 : chars < 8 ? 1 : 2; }
 
 namespace {
 
-// Every string obtained from w by deleting up to `depth` characters, w included.
-void deletions(const std::u32string& w, int depth, std::set<std::u32string>& out) {
-    if (!out.insert(w).second || depth == 0) return;
-    for (std::size_t i = 0; i < w.size(); ++i) {
-        std::u32string d = w.substr(0, i) + w.substr(i + 1);
-        deletions(d, depth - 1, out);
+// Every string obtained from w by deleting up to `depth` (at most 2)
+// characters, w included, each once. Built flat and deduplicated by sorting:
+// this runs for every vocabulary word at start and every unknown word asked.
+std::vector<std::u32string> deletions(const std::u32string& w, int depth) {
+    const std::size_t n = w.size();
+    std::vector<std::u32string> out;
+    out.reserve(1 + (depth >= 1 ? n : 0) + (depth >= 2 && n > 1 ? n * (n - 1) / 2 : 0));
+    out.push_back(w);
+    for (std::size_t i = 0; depth >= 1 && i < n; ++i) {
+        std::u32string one = w;
+        one.erase(i, 1);
+        // The second deletion at j >= i: every pair of positions once.
+        for (std::size_t j = i; depth >= 2 && j < one.size(); ++j) {
+            std::u32string two = one;
+            two.erase(j, 1);
+            out.push_back(std::move(two));
+        }
+        out.push_back(std::move(one));
     }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 }  // namespace
@@ -262,9 +276,7 @@ void Speller::build() {
         if (w.size() < 3) continue;  // never offered as a correction
         // A query of length q tolerates typo_budget(q) edits, so a vocabulary
         // word of length >= 6 may be two deletions away from a long query.
-        std::set<std::u32string> keys;
-        deletions(w, w.size() >= 6 ? 2 : 1, keys);
-        for (const auto& k : keys) deletes_[utf8_encode(k)].push_back(id);
+        for (auto& k : deletions(w, w.size() >= 6 ? 2 : 1)) deletes_[std::move(k)].push_back(id);
     }
 }
 
@@ -273,12 +285,11 @@ std::optional<std::string> Speller::correct(std::string_view word) const {
     std::u32string q = utf8_decode(word);
     int budget = typo_budget(q.size());
     if (budget == 0) return std::nullopt;
-    std::set<std::u32string> keys;
-    deletions(q, budget, keys);
+    const auto keys = deletions(q, budget);
     std::optional<std::uint32_t> best;
     int best_d = budget + 1;
     for (const auto& k : keys) {
-        auto it = deletes_.find(utf8_encode(k));
+        auto it = deletes_.find(k);
         if (it == deletes_.end()) continue;
         for (std::uint32_t id : it->second) {
             if (best && id == *best) continue;

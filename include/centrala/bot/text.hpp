@@ -83,7 +83,7 @@ private:
     std::vector<std::string> words_;
     std::vector<std::u32string> chars_;
     std::unordered_map<std::string, int> freq_;
-    std::unordered_map<std::string, std::vector<std::uint32_t>> deletes_;
+    std::unordered_map<std::u32string, std::vector<std::uint32_t>> deletes_;  // by code points: no re-encoding
 };
 
 // Words that identify a language beyond the built-in function words: for the
