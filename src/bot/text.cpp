@@ -268,12 +268,15 @@ void Speller::build() {
     words_.clear();
     chars_.clear();
     deletes_.clear();
+    longest_ = 0;
     for (const auto& [w, f] : freq_) words_.push_back(w);
     std::sort(words_.begin(), words_.end());
     for (std::uint32_t id = 0; id < words_.size(); ++id) {
         chars_.push_back(utf8_decode(words_[id]));
         const auto& w = chars_.back();
-        if (w.size() < 3) continue;  // never offered as a correction
+        // Never offered as a correction: too short to tell, or longer than any word.
+        if (w.size() < 3 || w.size() > kMaxWordChars) continue;
+        longest_ = std::max(longest_, w.size());
         // A query of length q tolerates typo_budget(q) edits, so a vocabulary
         // word of length >= 6 may be two deletions away from a long query.
         for (auto& k : deletions(w, w.size() >= 6 ? 2 : 1)) deletes_[std::move(k)].push_back(id);
@@ -284,7 +287,9 @@ std::optional<std::string> Speller::correct(std::string_view word) const {
     if (contains(word)) return std::nullopt;
     std::u32string q = utf8_decode(word);
     int budget = typo_budget(q.size());
-    if (budget == 0) return std::nullopt;
+    // Past the longest indexed word by more than the budget nothing can match;
+    // the deletions of a long "word" (4,000 characters pasted) would cost O(n^2) strings.
+    if (budget == 0 || q.size() > longest_ + std::size_t(budget)) return std::nullopt;
     const auto keys = deletions(q, budget);
     std::optional<std::uint32_t> best;
     int best_d = budget + 1;

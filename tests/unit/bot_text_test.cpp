@@ -159,6 +159,21 @@ TEST(BotSpeller, CorrectsWithinTheBudgetOnly) {
     EXPECT_EQ(s.correct("zamochod"), std::nullopt);      // the first letter is kept
 }
 
+// A pasted 4,000-character "word" must not cost the O(n^2) deletions of a
+// typo search (8 million strings): nothing that long can be a typo of a word.
+TEST(BotSpeller, AVeryLongWordIsNoTypoAndCostsNothing) {
+    Speller s;
+    for (const char* w : {"rejestracja", "samochod"}) s.add(w);
+    s.add(std::string(Speller::kMaxWordChars + 1, 'r'));  // not indexed
+    s.build();
+    std::string pasted;
+    for (int i = 0; i < 4000; ++i) pasted += "ż";
+    EXPECT_EQ(s.correct(pasted), std::nullopt);
+    EXPECT_EQ(s.correct(std::string(Speller::kMaxWordChars, 'r')), std::nullopt) << "an over-long vocabulary word is offered";
+    EXPECT_EQ(s.correct("rejestracjaaa"), "rejestracja");  // the longest word plus the budget still corrects
+    EXPECT_EQ(s.correct("rejestracjaaaa"), std::nullopt);
+}
+
 TEST(BotSpeller, TiesGoToTheMoreFrequentWord) {
     Speller s;
     s.add("kota");

@@ -79,9 +79,13 @@ public:
     // alphabetically first.
     std::optional<std::string> correct(std::string_view word) const;
 
+    // Longer vocabulary words are not indexed (no Polish, English or Ukrainian word is).
+    static constexpr std::size_t kMaxWordChars = 40;
+
 private:
     std::vector<std::string> words_;
     std::vector<std::u32string> chars_;
+    std::size_t longest_ = 0;  // characters of the longest indexed word
     std::unordered_map<std::string, int> freq_;
     std::unordered_map<std::u32string, std::vector<std::uint32_t>> deletes_;  // by code points: no re-encoding
 };
