@@ -223,12 +223,8 @@ Result<std::map<int64_t, int>> AppointmentStore::taken(const std::string& servic
     if (!st) return st.error();
     st->bind(1, service_id).bind(2, to_unix_ms(from)).bind(3, to_unix_ms(to));
     std::map<int64_t, int> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out[st->int64(0)] = int(st->int64(1));
-    }
+    auto rows = st->for_each_row([&] { out[st->int64(0)] = int(st->int64(1)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -246,12 +242,8 @@ Result<std::vector<AppointmentRow>> AppointmentStore::day(const DayFilter& f) {
     st->bind(1, to_unix_ms(f.from)).bind(2, to_unix_ms(f.to));
     for (size_t i = 0; i < f.service_ids.size(); ++i) st->bind(int(i + 3), f.service_ids[i]);
     std::vector<AppointmentRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back(read_row(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_row(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -266,12 +258,8 @@ Result<std::vector<ReminderDue>> AppointmentStore::due_reminders(SysTime from, S
     if (!st) return st.error();
     st->bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to)).bind(3, to_unix_ms(now)).bind(4, int64_t(limit));
     std::vector<ReminderDue> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back({read_row(*st), int(st->int64(17))});
-    }
+    auto rows = st->for_each_row([&] { out.push_back({read_row(*st), int(st->int64(17))}); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -311,10 +299,7 @@ Result<std::vector<ReminderRow>> AppointmentStore::reminders(SysTime from, SysTi
     if (!st) return st.error();
     st->bind(1, to_unix_ms(from)).bind(2, to_unix_ms(to)).bind(3, int64_t(limit)).bind(4, int64_t(offset));
     std::vector<ReminderRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         ReminderRow row;
         row.appointment_id = st->int64(0);
         row.code = st->text(1);
@@ -330,7 +315,8 @@ Result<std::vector<ReminderRow>> AppointmentStore::reminders(SysTime from, SysTi
         row.last_http_status = int(st->int64(11));
         row.last_error = st->text(12);
         out.push_back(std::move(row));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -346,12 +332,8 @@ Result<std::vector<AppointmentRow>> AppointmentStore::by_resident(const std::vec
     st->bind(i++, email);
     st->bind(i++, email);
     std::vector<AppointmentRow> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
-        out.push_back(read_row(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_row(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 

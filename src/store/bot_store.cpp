@@ -50,12 +50,8 @@ Result<std::vector<KnowledgeVersion>> BotStore::knowledge_versions(int limit, in
     if (!st) return st.error();
     st->bind(1, int64_t(limit)).bind(2, offset);
     std::vector<KnowledgeVersion> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back(read_version(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_version(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -108,10 +104,7 @@ Result<std::vector<UnansweredPhrase>> BotStore::unanswered(const std::string& la
     if (!st) return st.error();
     st->bind(1, lang).bind(2, int64_t(limit)).bind(3, offset);
     std::vector<UnansweredPhrase> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         UnansweredPhrase p;
         p.id = st->int64(0);
         p.lang = st->text(1);
@@ -123,7 +116,8 @@ Result<std::vector<UnansweredPhrase>> BotStore::unanswered(const std::string& la
         p.first_seen = from_unix_ms(st->int64(7));
         p.last_seen = from_unix_ms(st->int64(8));
         out.push_back(std::move(p));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 

@@ -96,12 +96,8 @@ Result<std::vector<CallbackRow>> CallbackStore::open() {
                           "WHERE b.state IN ('scheduled', 'queued', 'active') ORDER BY b.created_at, b.contact_id");
     if (!st) return st.error();
     std::vector<CallbackRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back(read(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 

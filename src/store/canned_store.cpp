@@ -32,12 +32,8 @@ Result<std::vector<CannedResponse>> CannedStore::all() {
     auto st = db_.prepare(std::string("SELECT ") + columns + " FROM canned_responses WHERE deleted_at IS NULL ORDER BY id");
     if (!st) return st.error();
     std::vector<CannedResponse> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(read(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 

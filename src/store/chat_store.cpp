@@ -80,12 +80,8 @@ static Result<ContactRow> one_contact(Database& db, const std::string& where, co
     auto ag = db.prepare("SELECT user_id FROM contact_agents WHERE contact_id = ? AND left_at IS NULL ORDER BY joined_at");
     if (!ag) return ag.error();
     ag->bind(1, c.id);
-    for (;;) {
-        auto r = ag->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        c.agents.push_back(ag->int64(0));
-    }
+    auto rows = ag->for_each_row([&] { c.agents.push_back(ag->int64(0)); });
+    if (!rows) return rows.error();
     return c;
 }
 
@@ -117,12 +113,8 @@ Result<std::vector<ContactRow>> ChatStore::contacts(const ContactFilter& f) {
     if (f.before_id) st->bind(4, f.before_id);
     st->bind(5, int64_t(f.limit));
     std::vector<ContactRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back(read_contact(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_contact(*st)); });
+    if (!rows) return rows.error();
     for (auto& c : out) {
         auto full = contact(c.id);
         if (full) c.agents = full->agents;
@@ -136,12 +128,8 @@ Result<std::vector<ContactRow>> ChatStore::open_contacts() {
                           "ORDER BY enqueued_at, id");  // callbacks: the CallbackModule
     if (!st) return st.error();
     std::vector<ContactRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        out.push_back(read_contact(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_contact(*st)); });
+    if (!rows) return rows.error();
     for (auto& c : out) {
         auto full = contact(c.id);
         if (full) c.agents = full->agents;
@@ -378,10 +366,7 @@ Result<std::vector<StoredMessage>> ChatStore::messages_after(int64_t contact_id,
     if (!st) return st.error();
     st->bind(1, contact_id).bind(2, after_id).bind(3, include_internal ? 1 : 0).bind(4, int64_t(limit));
     std::vector<StoredMessage> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         StoredMessage m;
         m.id = st->int64(0);
         m.contact_id = contact_id;
@@ -398,7 +383,8 @@ Result<std::vector<StoredMessage>> ChatStore::messages_after(int64_t contact_id,
         m.bot_answer = st->text(11);
         m.links = st->text(12);
         out.push_back(std::move(m));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 

@@ -52,12 +52,10 @@ Result<std::vector<FlowRow>> FlowStore::open_flows() {
         "OR (c.state = 'waiting' AND json_extract(f.state, '$.kind') = 'callback') ORDER BY f.contact_id");
     if (!st) return st.error();
     std::vector<FlowRow> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         out.push_back({st->int64(0), st->text(1), st->int64(2) != 0, from_unix_ms(st->int64(3))});
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 

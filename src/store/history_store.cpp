@@ -33,10 +33,7 @@ Result<std::vector<PastContact>> HistoryStore::earlier(int64_t contact_id, int l
     if (!st) return st.error();
     st->bind(1, contact_id).bind(2, before_id).bind(3, before_id).bind(4, int64_t(limit));
     std::vector<PastContact> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         PastContact p;
         p.id = st->int64(0);
         p.channel = st->text(1);
@@ -50,7 +47,8 @@ Result<std::vector<PastContact>> HistoryStore::earlier(int64_t contact_id, int l
         if (!st->is_null(9)) p.rating = int(st->int64(9));
         p.messages = st->int64(10);
         out.push_back(std::move(p));
-    }
+    });
+    if (!rows) return rows.error();
     auto names = db_.prepare(
         "SELECT u.display_name FROM contact_agents a JOIN users u ON u.id = a.user_id WHERE a.contact_id = ? "
         "ORDER BY a.joined_at");
@@ -58,13 +56,11 @@ Result<std::vector<PastContact>> HistoryStore::earlier(int64_t contact_id, int l
     for (auto& p : out) {
         names->reset();
         names->bind(1, p.id);
-        for (;;) {
-            auto r = names->step();
-            if (!r) return r.error();
-            if (!*r) break;
+        auto rows = names->for_each_row([&] {
             auto n = names->text(0);
             if (std::find(p.agents.begin(), p.agents.end(), n) == p.agents.end()) p.agents.push_back(std::move(n));
-        }
+        });
+        if (!rows) return rows.error();
     }
     return out;
 }
@@ -82,10 +78,7 @@ Result<std::vector<PastCase>> HistoryStore::cases(int64_t contact_id, int limit,
     bind_scope(*st, i, scope);
     st->bind(i, int64_t(limit));
     std::vector<PastCase> out;
-    for (;;) {
-        auto r = st->step();
-        if (!r) return r.error();
-        if (!*r) break;
+    auto rows = st->for_each_row([&] {
         PastCase p;
         p.id = st->int64(0);
         p.number = st->text(1);
@@ -95,7 +88,8 @@ Result<std::vector<PastCase>> HistoryStore::cases(int64_t contact_id, int limit,
         p.created_at = from_unix_ms(st->int64(5));
         p.contact_id = st->int64(6);
         out.push_back(std::move(p));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 

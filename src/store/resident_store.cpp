@@ -67,13 +67,11 @@ Result<std::vector<ResidentChat>> ResidentStore::chats(const ResidentKeys& keys,
         for (int64_t id : keys.own_contacts) {
             st->reset();
             st->bind(1, id);
-            for (;;) {
-                auto has = st->step();
-                if (!has) return has.error();
-                if (!*has) break;
+            auto each = st->for_each_row([&] {
                 auto& w = why[st->int64(0)];
                 if (w.empty() || w.back() != "browser") w.push_back("browser");
-            }
+            });
+            if (!each) return each.error();
         }
     }
     const std::string phone_pattern = phone_like_pattern(keys.phone);
@@ -126,12 +124,10 @@ Result<std::vector<ResidentChat>> ResidentStore::chats(const ResidentKeys& keys,
         if (with_messages) {
             m->reset();
             m->bind(1, id);
-            for (;;) {
-                auto more = m->step();
-                if (!more) return more.error();
-                if (!*more) break;
+            auto rows = m->for_each_row([&] {
                 chat.messages.push_back({m->int64(0), m->text(1), m->text(2), m->text(3), from_unix_ms(m->int64(4))});
-            }
+            });
+            if (!rows) return rows.error();
         }
         out.push_back(std::move(chat));
     }
@@ -182,13 +178,11 @@ Result<int64_t> ResidentStore::erase_chats(const std::vector<ResidentChat>& chat
             auto st = db_.prepare("SELECT id, body FROM messages WHERE contact_id = ? ORDER BY id");
             if (!st) return st.error();
             st->bind(1, chat.id);
-            for (;;) {
-                auto has = st->step();
-                if (!has) return has.error();
-                if (!*has) break;
+            auto rows = st->for_each_row([&] {
                 const std::string body = st->text(1), redacted = redact_all(body, keys);
                 if (redacted != body) updates.emplace_back(st->int64(0), redacted);
-            }
+            });
+            if (!rows) return rows.error();
         }
         auto up = db_.prepare("UPDATE messages SET body = ? WHERE id = ?");
         if (!up) return up.error();

@@ -81,12 +81,8 @@ Result<std::vector<StoredUser>> StaffStore::all_users() {
     auto st = db_.prepare(std::string("SELECT ") + user_columns + " FROM users ORDER BY id");
     if (!st) return st.error();
     std::vector<StoredUser> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(read_user(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_user(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -170,10 +166,7 @@ Result<std::vector<SessionRecord>> StaffStore::live_sessions(SysTime now) {
     if (!st) return st.error();
     st->bind(1, to_unix_ms(now));
     std::vector<SessionRecord> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
+    auto rows = st->for_each_row([&] {
         SessionRecord s;
         s.id = st->text(0);
         s.user_id = st->int64(1);
@@ -184,7 +177,8 @@ Result<std::vector<SessionRecord>> StaffStore::live_sessions(SysTime now) {
         s.address = st->text(6);
         s.user_agent = st->text(7);
         out.push_back(std::move(s));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -246,10 +240,7 @@ Result<std::vector<AuditEntry>> StaffStore::audit_page(int64_t before_id, int li
     if (!st) return st.error();
     st->bind(1, before_id).bind(2, before_id).bind(3, int64_t(limit));
     std::vector<AuditEntry> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
+    auto rows = st->for_each_row([&] {
         AuditEntry e;
         e.id = st->int64(0);
         e.at = from_unix_ms(st->int64(1));
@@ -260,7 +251,8 @@ Result<std::vector<AuditEntry>> StaffStore::audit_page(int64_t before_id, int li
         e.address = st->text(6);
         e.details = st->text(7);
         out.push_back(std::move(e));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 

@@ -386,10 +386,7 @@ Result<int> StatsStore::record_in_transaction(const std::vector<StatEvent>& even
         std::vector<StatEvent> revoked;
         resolved_closes->reset();
         resolved_closes->bind(1, e.contact_id).bind(2, int64_t(stat::first_contact));
-        for (;;) {
-            auto row = resolved_closes->step();
-            if (!row) return row.error();
-            if (!*row) break;
+        auto rows = resolved_closes->for_each_row([&] {
             StatEvent r;
             r.contact_id = e.contact_id;
             r.type = stat::fcr_revoked;
@@ -400,7 +397,8 @@ Result<int> StatsStore::record_in_transaction(const std::vector<StatEvent>& even
             r.topic = resolved_closes->text(5);
             r.details = nlohmann::json{{"closed_event", resolved_closes->int64(0)}, {"case_event", *id}}.dump();
             revoked.push_back(std::move(r));
-        }
+        });
+        if (!rows) return rows.error();
         for (const auto& r : revoked)
             if (auto rid = store_row(r, r.channel, r.topic, 0); !rid) return rid.error();
     }
@@ -414,10 +412,7 @@ Result<std::vector<StatsStore::Stored>> StatsStore::stored_after(int64_t after_i
     if (!st) return st.error();
     st->bind(1, after_id).bind(2, int64_t{limit});
     std::vector<Stored> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
+    auto rows = st->for_each_row([&] {
         Stored s;
         s.id = st->int64(0);
         s.local_day = int(st->int64(1));
@@ -434,7 +429,8 @@ Result<std::vector<StatsStore::Stored>> StatsStore::stored_after(int64_t after_i
         e.flags = int(st->int64(11));
         if (!st->is_null(12)) e.score = int(st->int64(12));
         out.push_back(std::move(s));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -462,12 +458,8 @@ Result<std::vector<std::string>> StatsStore::samples_since(SysTime from) {
     if (!st) return st.error();
     st->bind(1, to_unix_ms(from));
     std::vector<std::string> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(st->text(0));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(st->text(0)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -494,15 +486,13 @@ Result<std::vector<ReportRow>> StatsStore::summary(Date from, Date to, GroupBy g
     if (!st) return st.error();
     st->bind(1, day_number(from)).bind(2, day_number(to));
     std::vector<ReportRow> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
+    auto rows = st->for_each_row([&] {
         ReportRow r;
         set_key(r, group, int(st->int64(0)), int(st->int64(1)), st->text(2), st->int64(1));
         r.counters = read_counters(*st, 3);
         out.push_back(std::move(r));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -592,12 +582,8 @@ Result<std::map<std::string, std::string>> StatsStore::queue_overrides() {
     auto st = db_.prepare("SELECT queue, settings FROM queue_overrides ORDER BY queue");
     if (!st) return st.error();
     std::map<std::string, std::string> out;
-    for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out[st->text(0)] = st->text(1);
-    }
+    auto rows = st->for_each_row([&] { out[st->text(0)] = st->text(1); });
+    if (!rows) return rows.error();
     return out;
 }
 

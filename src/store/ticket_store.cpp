@@ -306,12 +306,8 @@ Result<std::vector<TicketRow>> TicketStore::list(const TicketFilter& f) {
     st->bind(i++, int64_t{f.limit});
     st->bind(i++, int64_t(f.offset));
     std::vector<TicketRow> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
-        out.push_back(read_row(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_row(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -397,10 +393,7 @@ Result<std::vector<TicketComment>> TicketStore::comments(int64_t ticket_id, bool
     if (!st) return st.error();
     st->bind(1, ticket_id);
     std::vector<TicketComment> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
+    auto rows = st->for_each_row([&] {
         TicketComment c;
         c.id = st->int64(0);
         c.ticket_id = st->int64(1);
@@ -410,7 +403,8 @@ Result<std::vector<TicketComment>> TicketStore::comments(int64_t ticket_id, bool
         c.internal = st->int64(5) != 0;
         c.created_at = from_unix_ms(st->int64(6));
         out.push_back(std::move(c));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -421,10 +415,7 @@ Result<std::vector<TicketChangeRecord>> TicketStore::history(int64_t ticket_id) 
     if (!st) return st.error();
     st->bind(1, ticket_id);
     std::vector<TicketChangeRecord> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
+    auto rows = st->for_each_row([&] {
         TicketChangeRecord h;
         h.id = st->int64(0);
         h.ticket_id = st->int64(1);
@@ -435,7 +426,8 @@ Result<std::vector<TicketChangeRecord>> TicketStore::history(int64_t ticket_id) 
         if (!st->is_null(6)) h.old_value = st->text(6);
         if (!st->is_null(7)) h.new_value = st->text(7);
         out.push_back(std::move(h));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -478,10 +470,7 @@ Result<std::vector<TicketAttachment>> TicketStore::attachments(int64_t ticket_id
     if (!st) return st.error();
     st->bind(1, ticket_id);
     std::vector<TicketAttachment> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
+    auto rows = st->for_each_row([&] {
         TicketAttachment a;
         a.id = st->int64(0);
         a.ticket_id = st->int64(1);
@@ -493,7 +482,8 @@ Result<std::vector<TicketAttachment>> TicketStore::attachments(int64_t ticket_id
         a.uploaded_by = opt_int(*st, 7);
         a.created_at = from_unix_ms(st->int64(8));
         out.push_back(std::move(a));
-    }
+    });
+    if (!rows) return rows.error();
     return out;
 }
 
@@ -594,15 +584,13 @@ Result<std::vector<std::string>> TicketStore::erase_expired(SysTime now, int def
     if (!st) return st.error();
     st->bind(1, to_unix_ms(now - std::chrono::days(shortest))).bind(2, int64_t{batch} * 4);
     std::vector<std::pair<int64_t, std::string>> due;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
+    auto rows = st->for_each_row([&] {
         auto it = days_by_category.find(st->text(2));
         const int days = it == days_by_category.end() ? default_days : it->second;
         if (from_unix_ms(st->int64(3)) < now - std::chrono::days(days) && int(due.size()) < batch)
             due.emplace_back(st->int64(0), st->text(1));
-    }
+    });
+    if (!rows) return rows.error();
     std::vector<std::string> numbers;
     for (const auto& [id, number] : due) {
         auto t = get(id);
@@ -628,12 +616,8 @@ Result<std::vector<TicketRow>> TicketStore::by_resident(const std::string& phone
     st->bind(i++, lower_ascii(email));
     st->bind(i++, email);
     std::vector<TicketRow> out;
-    for (;;) {
-        auto has = st->step();
-        if (!has) return has.error();
-        if (!*has) break;
-        out.push_back(read_row(*st));
-    }
+    auto rows = st->for_each_row([&] { out.push_back(read_row(*st)); });
+    if (!rows) return rows.error();
     return out;
 }
 

@@ -80,6 +80,16 @@ public:
     // true: a row is ready; false: done. Errors come back as values.
     Result<bool> step();
     Result<void> run();  // step to completion, for statements without rows
+    // Calls on_row() with each row ready in turn; a failed step ends it with the error.
+    template <class OnRow>
+    Result<void> for_each_row(OnRow&& on_row) {
+        for (;;) {
+            auto has = step();
+            if (!has) return has.error();
+            if (!*has) return Ok{};
+            on_row();
+        }
+    }
     void reset();
 
     int64_t int64(int col) const;
