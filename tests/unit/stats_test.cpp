@@ -5,13 +5,11 @@
 // the summer-time change days.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "centrala/routing/core.hpp"
 #include "centrala/store/chat_store.hpp"
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/stats_store.hpp"
 #include "centrala/store/ticket_store.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::routing;
@@ -41,12 +39,6 @@ protected:
     StatsTest() : clock(monday_10am) {}
 
     void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-stats-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = store::Database::open(path_, store::Durability::normal);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(store::migrate(*db_).ok());
         stats.emplace(*db_);
         // The agents as staff rows (ratings are credited through contact_agents).
         for (int id : {1, 2})
@@ -55,14 +47,6 @@ protected:
                                   std::to_string(id) + "', 'A', 'agent', 'x', 0, 0, 0)")
                             .ok());
         make();
-    }
-    void TearDown() override {
-        stats.reset();
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
     }
 
     void make() {
@@ -116,7 +100,7 @@ protected:
     // A case opened from a contact through the tickets store, as the tickets
     // module (or the virtual advisor: by = nullopt) does.
     void open_case(ContactId id, std::optional<int64_t> by) {
-        store::TicketStore tickets(*db_, (std::filesystem::temp_directory_path() / "centrala-stats-att").string());
+        store::TicketStore tickets(*db_, db_.attachments_dir());
         store::TicketRow t;
         t.subject = "Dziura w jezdni";
         t.category = "drogi";
@@ -203,12 +187,12 @@ protected:
         rate(102, 3);
     }
 
+    // First, so that it is closed after the stores on it.
+    centrala::testing::TempStore db_{store::Durability::normal};
     ManualClock clock;
     std::unique_ptr<Core> core;
     std::optional<store::StatsStore> stats;
     std::vector<QueueStats> live_;
-    std::optional<store::Database> db_;
-    std::string path_;
 };
 
 Date date_of(int y, unsigned m, unsigned d) { return Date{year{y}, month{m}, std::chrono::day{d}}; }
