@@ -56,6 +56,20 @@ protected:
         for (AgentId id : {1, 2}) ASSERT_TRUE(core->add_agent({id, "a" + std::to_string(id), {}, {{"chat", 1}}}).ok());
     }
 
+    // The report's sums and the recount over the raw events agree for every grouping.
+    void expect_sums_match_recount(Date day) {
+        for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
+            auto a = stats->summary(day, day, g);
+            auto b = stats->recount(day, day, g);
+            ASSERT_TRUE(a.ok() && b.ok());
+            ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
+            for (size_t i = 0; i < a->size(); ++i) {
+                EXPECT_EQ((*a)[i].key, (*b)[i].key);
+                EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
+            }
+        }
+    }
+
     // Runs a core command and stores its events as the server does.
     Events run(Result<Events> r) {
         EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
@@ -296,16 +310,7 @@ TEST_F(StatsTest, ScriptedDayAgreesOnTheWallboardTheRecountAndTheReport) {
         EXPECT_EQ((*by_channel)[0].counters, t);
     }
     // The sums and the recount agree for every grouping.
-    for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
-        auto a = stats->summary(today, today, g);
-        auto b = stats->recount(today, today, g);
-        ASSERT_TRUE(a.ok() && b.ok());
-        ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
-        for (size_t i = 0; i < a->size(); ++i) {
-            EXPECT_EQ((*a)[i].key, (*b)[i].key);
-            EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
-        }
-    }
+    expect_sums_match_recount(today);
 }
 
 TEST_F(StatsTest, RestartRebuildsTodaysCountersFromTheStoredEvents) {
@@ -491,16 +496,7 @@ TEST_F(StatsTest, CasesOpenedCountAndTakeFirstContactResolutionBack) {
     EXPECT_EQ((*hours_rows)[0].counters.fcr, 1);
 
     // Sums, recount and the wallboard's live count agree for every grouping.
-    for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
-        auto a = stats->summary(today, today, g);
-        auto b = stats->recount(today, today, g);
-        ASSERT_TRUE(a.ok() && b.ok());
-        ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
-        for (size_t i = 0; i < a->size(); ++i) {
-            EXPECT_EQ((*a)[i].key, (*b)[i].key);
-            EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
-        }
-    }
+    expect_sums_match_recount(today);
     auto recount = stats->recount(today, today, GroupBy::queue);
     ASSERT_TRUE(recount.ok());
     auto board = board_by_queue(today);
