@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "centrala/domain/calendar.hpp"
-#include "chat_common.hpp"
+#include "bot_common.hpp"
 
 namespace centrala::testing::chat {
 namespace {
@@ -17,21 +17,6 @@ using BotChatTest = ChatTest;
 // Bot message frames that arrived on the resident's socket.
 std::vector<json> bot_frames(const Socket& s) {
     return s.seen([](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; });
-}
-
-// Waits for the next bot message on the resident's socket.
-json next_bot(Resident& r, std::chrono::milliseconds timeout = 5s) {
-    auto m = r.sock->wait(
-        [](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; }, timeout);
-    EXPECT_TRUE(m.has_value()) << "the advisor did not answer in chat " << r.chat_id;
-    return m.value_or(json::object());
-}
-
-bool has_button(const json& m, const std::string& value) {
-    if (!m.contains("buttons") || !m["buttons"].is_array()) return false;
-    for (const auto& b : m["buttons"])
-        if (b.value("value", "") == value && !b.value("label", "").empty()) return true;
-    return false;
 }
 
 void expect_topic_and_confidence(const json& m) {

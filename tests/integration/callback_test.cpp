@@ -6,25 +6,10 @@
 // answer" puts it back in line until the last attempt closes it as
 // unreachable, "connected" closes it with a topic; the resident's chat is
 // told; the wallboard counts each attempt as offered and answered.
-#include "centrala/domain/calendar.hpp"
-#include "chat_common.hpp"
+#include "bot_common.hpp"
 
 namespace centrala::testing::chat {
 namespace {
-
-json next_bot(Resident& r, std::chrono::milliseconds timeout = 5s) {
-    auto m = r.sock->wait(
-        [](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; }, timeout);
-    EXPECT_TRUE(m.has_value()) << "the advisor did not answer in chat " << r.chat_id;
-    return m.value_or(json::object());
-}
-
-bool has_button(const json& m, const std::string& value) {
-    if (!m.contains("buttons") || !m["buttons"].is_array()) return false;
-    for (const auto& b : m["buttons"])
-        if (b.value("value", "") == value && !b.value("label", "").empty()) return true;
-    return false;
-}
 
 std::string label_of(const json& m, const std::string& value) {
     for (const auto& b : m.value("buttons", json::array()))
@@ -39,13 +24,7 @@ class CallbackTest : public ChatTest {
 protected:
     void configure(json& config) override {
         ChatTest::configure(config);
-        const auto tomorrow = to_warsaw(SystemClock().now()).weekday + std::chrono::days{1};
-        static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-        json hours = {{"closed_on_holidays", false}};
-        for (const char* n : names) hours[n] = json::array();
-        hours[names[tomorrow.c_encoding()]] = {"10:00-12:00"};
-        config["business_hours"]["tomorrow_only"] = hours;
-        for (auto& q : config["queues"]) q["hours"] = "tomorrow_only";
+        open_only_tomorrow(config);
         config["chat"]["abandon_grace_seconds"] = 60;
         config["callback"] = {{"max_attempts", 2}, {"retry_seconds", 2}, {"window_minutes", 240}};
     }

@@ -27,17 +27,6 @@ protected:
 
     HttpResponse end_rest(const Resident& r) { return http->post(r.path("/end"), json::object(), {r.header()}); }
 
-    json live(const Login& who) {
-        auto r = http->get("/api/v1/stats/live", {bearer(who.token)});
-        EXPECT_EQ(r.status, 200) << r;
-        return r.json();
-    }
-    static json queue_of(const json& stats, const std::string& id) {
-        for (const auto& q : stats["queues"])
-            if (q["id"] == id) return q;
-        ADD_FAILURE() << "no queue " << id << " in " << stats.dump();
-        return json::object();
-    }
     // The report's row for a queue once it shows `abandoned` (events reach the disk a few times a second).
     json report_row_when(const Login& who, const std::string& qid, int64_t abandoned) {
         json row = json::object();

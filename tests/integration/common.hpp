@@ -61,10 +61,25 @@ protected:
         return {};
     }
 
+    // GET /api/v1/stats/live (the wallboard's figures) as `who`; fails the test unless 200.
+    nlohmann::json live(const Login& who) {
+        auto r = http->get("/api/v1/stats/live", {bearer(who.token)});
+        EXPECT_EQ(r.status, 200) << r;
+        return r.json();
+    }
+
     TestEnv env;
     std::unique_ptr<ServerProcess> server;
     std::unique_ptr<HttpClient> http;
 };
+
+// The queue `id` in a /api/v1/stats/live answer; fails the test when it is missing.
+inline nlohmann::json queue_of(const nlohmann::json& stats, const std::string& id) {
+    for (const auto& q : stats["queues"])
+        if (q["id"] == id) return q;
+    ADD_FAILURE() << "no queue " << id << " in " << stats.dump();
+    return nlohmann::json::object();
+}
 
 inline bool is_rfc3339_utc(const std::string& s) {
     static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$)");

@@ -9,26 +9,12 @@
 #include <regex>
 
 #include "centrala/domain/calendar.hpp"
-#include "chat_common.hpp"
+#include "bot_common.hpp"
 
 namespace centrala::testing::chat {
 namespace {
 
 const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(64, '\x01');
-
-json next_bot(Resident& r, std::chrono::milliseconds timeout = 5s) {
-    auto m = r.sock->wait(
-        [](const json& j) { return j.value("type", "") == "message" && j["author"].value("kind", "") == "bot"; }, timeout);
-    EXPECT_TRUE(m.has_value()) << "the advisor did not answer in chat " << r.chat_id;
-    return m.value_or(json::object());
-}
-
-bool has_button(const json& m, const std::string& value) {
-    if (!m.contains("buttons") || !m["buttons"].is_array()) return false;
-    for (const auto& b : m["buttons"])
-        if (b.value("value", "") == value && !b.value("label", "").empty()) return true;
-    return false;
-}
 
 bool says(const json& m, const std::string& words) { return m.value("text", "").find(words) != std::string::npos; }
 

@@ -15,17 +15,6 @@ protected:
         config["chat"]["abandon_grace_seconds"] = 5;
     }
 
-    json live(const Login& who) {
-        auto r = http->get("/api/v1/stats/live", {bearer(who.token)});
-        EXPECT_EQ(r.status, 200) << r;
-        return r.json();
-    }
-    static json queue_of(const json& stats, const std::string& id) {
-        for (const auto& q : stats["queues"])
-            if (q["id"] == id) return q;
-        ADD_FAILURE() << "no queue " << id;
-        return json::object();
-    }
     static json item(const json& report, const std::string& key, const std::string& value) {
         for (const auto& i : report["items"])
             if (i.value(key, "") == value) return i;

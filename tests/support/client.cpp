@@ -5,8 +5,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
 #include <ostream>
+
+#include "ws_loop.hpp"
 
 namespace centrala::testing {
 
@@ -150,54 +151,9 @@ std::ostream& operator<<(std::ostream& os, const WsEvent& e) {
     return os;
 }
 
-struct WsClient::Impl {
-    asio::io_context ioc;
-    std::optional<websocket::stream<beast::tcp_stream>> ws;
-    beast::flat_buffer buffer;
-    bool reading = false;
-    std::deque<WsEvent> events;
-    std::optional<WsEvent> closed;
+struct WsClient::Impl : WsLoop {
+    std::optional<websocket::stream<beast::tcp_stream>> ws;  // made by connect()
     HttpResponse handshake;
-
-    template <class Pred>
-    bool run_until(Pred done, std::chrono::milliseconds timeout) {
-        const auto deadline = SteadyClock::now() + timeout;
-        while (!done()) {
-            const auto now = SteadyClock::now();
-            if (now >= deadline) return false;
-            if (ioc.stopped()) ioc.restart();
-            ioc.run_one_for(deadline - now);
-        }
-        return true;
-    }
-
-    void mark_closed(const beast::error_code& ec) {
-        if (closed) return;
-        WsEvent e;
-        e.kind = WsEvent::Kind::closed;
-        if (ec == websocket::error::closed) {
-            e.close_code = ws->reason().code;
-            e.close_reason = std::string(ws->reason().reason.c_str());
-        } else {
-            e.close_code = 1006;
-            e.close_reason = ec.message();
-        }
-        closed = e;
-    }
-
-    void start_read() {
-        if (reading || closed || !ws) return;
-        reading = true;
-        ws->async_read(buffer, [this](beast::error_code ec, size_t) {
-            reading = false;
-            if (ec) return mark_closed(ec);
-            WsEvent e;
-            e.kind = ws->got_text() ? WsEvent::Kind::text : WsEvent::Kind::binary;
-            e.data = beast::buffers_to_string(buffer.data());
-            buffer.consume(buffer.size());
-            events.push_back(std::move(e));
-        });
-    }
 
     void hard_close() {
         if (!ws) return;
@@ -278,32 +234,12 @@ bool WsClient::send_text(const std::string& text, std::chrono::milliseconds time
 
 WsEvent WsClient::next(std::chrono::milliseconds timeout) {
     auto& im = *impl_;
-    auto pop = [&]() -> std::optional<WsEvent> {
-        if (!im.events.empty()) {
-            WsEvent e = std::move(im.events.front());
-            im.events.pop_front();
-            return e;
-        }
-        if (im.closed) return *im.closed;
-        return std::nullopt;
-    };
-    if (auto e = pop()) return *e;
-    im.start_read();
-    im.run_until([&] { return !im.events.empty() || im.closed.has_value(); }, timeout);
-    if (auto e = pop()) return *e;
-    return WsEvent{};
+    if (!im.ws) return WsEvent{};
+    return im.next(*im.ws, timeout);
 }
 
 std::optional<nlohmann::json> WsClient::next_of_type(const std::string& type, std::chrono::milliseconds timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-        if (left.count() <= 0) return std::nullopt;
-        WsEvent e = next(left);
-        if (e.kind == WsEvent::Kind::closed || e.kind == WsEvent::Kind::timeout) return std::nullopt;
-        auto j = e.json();
-        if (j.is_object() && j.value("type", "") == type) return j;
-    }
+    return next_frame_of_type(*this, type, timeout);
 }
 
 WsEvent WsClient::wait_closed(std::chrono::milliseconds timeout) {
@@ -318,14 +254,7 @@ WsEvent WsClient::wait_closed(std::chrono::milliseconds timeout) {
 
 void WsClient::close() {
     auto& im = *impl_;
-    if (im.closed || !im.ws) return;
-    bool done = false;
-    im.ws->async_close(websocket::close_code::normal, [&](beast::error_code ec) {
-        done = true;
-        if (ec) im.mark_closed(ec);
-    });
-    im.run_until([&] { return done && !im.reading; }, std::chrono::seconds(2));
-    if (!im.closed) im.closed = WsEvent{WsEvent::Kind::closed, {}, 1000, "closed by the client"};
+    if (im.ws) im.close(*im.ws);
 }
 
 bool WsClient::is_closed() const { return impl_->closed.has_value(); }

@@ -27,18 +27,6 @@ std::string centrala_binary() {
 }
 fs::path source_dir() { return fs::path(CENTRALA_SOURCE_DIR); }
 
-TempDir::TempDir() {
-    std::string templ = (fs::temp_directory_path() / "centrala-it-XXXXXX").string();
-    if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-}
-
-TempDir::~TempDir() {
-    if (std::getenv("CENTRALA_KEEP_TEST_DIRS")) return;
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
-
 std::optional<int> ServerProcess::terminate(std::chrono::milliseconds timeout) {
     process_.signal(SIGTERM);
     return process_.wait_for(timeout);

@@ -13,6 +13,7 @@
 
 #include "client.hpp"
 #include "process.hpp"
+#include "temp_dir.hpp"
 
 namespace centrala::testing {
 
@@ -20,20 +21,6 @@ namespace centrala::testing {
 // the one built with the tests) and of the source tree (compile definitions).
 std::string centrala_binary();
 std::filesystem::path source_dir();
-
-// A fresh directory under the system temp dir, removed on destruction
-// (kept when the environment variable CENTRALA_KEEP_TEST_DIRS is set).
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 class ServerProcess {
 public:
@@ -82,7 +69,7 @@ public:
     std::unique_ptr<ServerProcess> start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 private:
-    TempDir dir_;
+    TempDir dir_{"centrala-it"};
     int servers_started_ = 0;
 };
 

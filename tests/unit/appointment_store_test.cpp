@@ -2,11 +2,8 @@
 // per-resident limit, cancelling and moving, reminders' delivery log.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <unistd.h>
-
 #include "centrala/store/appointment_store.hpp"
-#include "centrala/store/migrations.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -17,21 +14,7 @@ namespace {
 class AppointmentStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-appt-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = Database::open(path_);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
         store_.emplace(*db_, [this] { return codes_.empty() ? std::string("ZZZZZZZZ") : next_code(); });
-    }
-    void TearDown() override {
-        store_.reset();
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
     }
     std::string next_code() {
         auto c = codes_.front();
@@ -51,8 +34,7 @@ protected:
         return b;
     }
 
-    std::string path_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
     std::optional<AppointmentStore> store_;
     std::vector<std::string> codes_ = {"AAAA2222", "AAAA3333", "AAAA4444", "AAAA5555", "AAAA6666", "AAAA7777"};
     SysTime now_ = from_unix_ms(1'772'000'000'000);

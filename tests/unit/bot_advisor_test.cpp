@@ -3,27 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "centrala/bot/advisor.hpp"
+#include "source_file.hpp"
 
 using namespace centrala;
 using namespace centrala::bot;
+using centrala::testing::source_file;
 
 namespace {
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 const Advisor& advisor() {
     static const Advisor a = [] {
-        auto r = Advisor::load(read(std::string(CENTRALA_SOURCE_DIR) + "/config/knowledge.json"));
+        auto r = Advisor::load(source_file("config/knowledge.json"));
         if (!r) throw std::runtime_error(r.error().message);
         return std::move(r).value();
     }();

@@ -5,27 +5,20 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "centrala/bot/advisor.hpp"
 #include "centrala/domain/organisation.hpp"
+#include "source_file.hpp"
 
 using namespace centrala;
 using namespace centrala::bot;
+using centrala::testing::source_file;
 using nlohmann::json;
 
 namespace {
-
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 struct Tally {
     int right = 0, total = 0;
@@ -42,7 +35,7 @@ struct Item {
 };
 
 std::vector<Item> load_items() {
-    json j = json::parse(read(std::string(CENTRALA_SOURCE_DIR) + "/tests/data/bot_eval.json"));
+    json j = json::parse(source_file("tests/data/bot_eval.json"));
     std::vector<Item> items;
     for (const auto& it : j.at("items"))
         items.push_back({it.at("split"), it.at("topic"), it.at("text"), *parse_lang(it.at("lang").get<std::string>())});
@@ -52,7 +45,7 @@ std::vector<Item> load_items() {
 }  // namespace
 
 TEST(BotEval, LabelsAreValid) {
-    json j = json::parse(read(std::string(CENTRALA_SOURCE_DIR) + "/tests/data/bot_eval.json"));
+    json j = json::parse(source_file("tests/data/bot_eval.json"));
     std::set<std::string> texts;
     std::map<std::string, int> splits;
     std::set<std::string> topics;
@@ -74,7 +67,7 @@ TEST(BotEval, LabelsAreValid) {
 }
 
 TEST(BotEval, TopOneAccuracy) {
-    auto adv = Advisor::load(read(std::string(CENTRALA_SOURCE_DIR) + "/config/knowledge.json"));
+    auto adv = Advisor::load(source_file("config/knowledge.json"));
     ASSERT_TRUE(adv.ok()) << adv.error().message;
     auto items = load_items();
 

@@ -2,28 +2,21 @@
 // with an error naming the path of the offending field.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "centrala/bot/knowledge.hpp"
 #include "centrala/domain/organisation.hpp"
+#include "source_file.hpp"
 
 using namespace centrala;
 using namespace centrala::bot;
+using centrala::testing::source_file;
 using nlohmann::json;
 
 namespace {
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 const std::string& shipped_text() {
-    static const std::string text = read(std::string(CENTRALA_SOURCE_DIR) + "/config/knowledge.json");
+    static const std::string text = source_file("config/knowledge.json");
     return text;
 }
 

@@ -1,12 +1,9 @@
 // The advisor's tables: knowledge-base versions (numbering, optimistic
 // concurrency, history) and unanswered phrases (counting, order, dismissal).
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "centrala/store/bot_store.hpp"
-#include "centrala/store/migrations.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -14,21 +11,6 @@ using namespace centrala::store;
 namespace {
 class BotStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-bot-store-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = Database::open(path_);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
-    }
-    void TearDown() override {
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
-    }
     static KnowledgeVersion version(const std::string& body, const std::string& source = "api") {
         KnowledgeVersion v;
         v.body = body;
@@ -38,8 +20,7 @@ protected:
         v.author = source == "config" ? "config/knowledge.json" : "admin";
         return v;
     }
-    std::string path_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
 };
 }  // namespace
 

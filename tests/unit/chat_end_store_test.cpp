@@ -1,15 +1,13 @@
 // The store side of a chat the resident ends (ChatStore::end_open,
 // set_disposition) and of the cases beside a chat (HistoryStore::cases).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <optional>
 
 #include "centrala/store/chat_store.hpp"
 #include "centrala/store/history_store.hpp"
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/ticket_store.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -19,23 +17,9 @@ namespace {
 class ChatEndStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("centrala-chatend-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-        auto db = Database::open((dir_ / "t.db").string());
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
         chats_.emplace(*db_);
-        tickets_.emplace(*db_, (dir_ / "attachments").string());
+        tickets_.emplace(*db_, db_.attachments_dir());
         history_.emplace(*db_);
-    }
-    void TearDown() override {
-        history_.reset();
-        tickets_.reset();
-        chats_.reset();
-        db_.reset();
-        std::filesystem::remove_all(dir_);
     }
 
     int64_t contact(const std::string& state, const std::string& key_hash = {}) {
@@ -61,8 +45,7 @@ protected:
         return r.ok() ? r->number : "";
     }
 
-    std::filesystem::path dir_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
     std::optional<ChatStore> chats_;
     std::optional<TicketStore> tickets_;
     std::optional<HistoryStore> history_;

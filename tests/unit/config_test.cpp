@@ -1,23 +1,17 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "centrala/app/config.hpp"
+#include "source_file.hpp"
 
 using namespace centrala;
 using nlohmann::json;
 
 namespace {
 
-json shipped() {
-    std::ifstream in(std::string(CENTRALA_SOURCE_DIR) + "/config/centrala.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return json::parse(ss.str());
-}
+json shipped() { return json::parse(centrala::testing::source_file("config/centrala.json")); }
 
 // Applies `edit` to the shipped config and returns the error message.
 std::string error_after(const std::function<void(json&)>& edit) {

@@ -1,27 +1,12 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
+#include "../support/temp_dir.hpp"
 #include "centrala/store/migrations.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
 
 namespace {
-struct TempDb {
-    std::string path;
-    TempDb() {
-        path = (std::filesystem::temp_directory_path() /
-                ("centrala-mig-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db"))
-                   .string();
-        std::filesystem::remove(path);
-    }
-    ~TempDb() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);
-    }
-    static inline int counter = 0;
-};
-
 bool table_exists(Database& db, const std::string& name) {
     auto st = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
     st->bind(1, name);
@@ -40,8 +25,8 @@ TEST(Migrations, ShippedFilesAreNumberedFromOneWithoutGaps) {
 }
 
 TEST(Migrations, FreshDatabaseGetsEverySchemaVersion) {
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     ASSERT_TRUE(db.ok());
     auto v = migrate(*db);
     ASSERT_TRUE(v.ok()) << v.error().message;
@@ -60,8 +45,8 @@ TEST(Migrations, FreshDatabaseGetsEverySchemaVersion) {
 TEST(Migrations, UpgradesFromEachEarlierVersion) {
     const auto& all = embedded_migrations();
     for (size_t k = 0; k < all.size(); ++k) {
-        TempDb t;
-        auto db = Database::open(t.path);
+        centrala::testing::TempDir t;
+        auto db = Database::open(t.file("centrala.db"));
         ASSERT_TRUE(db.ok());
         std::vector<Migration> prefix(all.begin(), all.begin() + long(k));
         ASSERT_TRUE(migrate(*db, prefix).ok());
@@ -73,8 +58,8 @@ TEST(Migrations, UpgradesFromEachEarlierVersion) {
 }
 
 TEST(Migrations, RefusesDatabaseNewerThanBinary) {
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     ASSERT_TRUE(migrate(*db).ok());
     ASSERT_TRUE(db->exec("PRAGMA user_version = 999").ok());
     auto r = migrate(*db);
@@ -84,8 +69,8 @@ TEST(Migrations, RefusesDatabaseNewerThanBinary) {
 }
 
 TEST(Migrations, FailedMigrationLeavesNothingBehind) {
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     std::vector<Migration> ms = {{1, "good", "CREATE TABLE a (x INTEGER);"},
                                  {2, "bad", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);"}};
     auto r = migrate(*db, ms);
@@ -97,8 +82,8 @@ TEST(Migrations, FailedMigrationLeavesNothingBehind) {
 }
 
 TEST(Database, UsesWalFullSyncAndForeignKeys) {
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     auto mode = db->prepare("PRAGMA journal_mode");
     (void)mode->step();
     EXPECT_EQ(mode->text(0), "wal");
@@ -134,8 +119,8 @@ TEST(Migrations, TicketSourceChatKeepsEveryCaseAndMarksTheAdvisorsOnes) {
     const auto& all = embedded_migrations();
     ASSERT_GE(all.size(), 13u);
     ASSERT_EQ(all[12].version, 13);
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(migrate(*db, std::vector<Migration>(all.begin(), all.begin() + 12)).ok());
     auto r = db->exec(R"sql(
@@ -221,8 +206,8 @@ TEST(Migrations, TicketSourceChatKeepsEveryCaseAndMarksTheAdvisorsOnes) {
 
 // A migration that would leave a dangling reference is not applied.
 TEST(Migrations, MigrationBreakingAForeignKeyIsRolledBack) {
-    TempDb t;
-    auto db = Database::open(t.path);
+    centrala::testing::TempDir t;
+    auto db = Database::open(t.file("centrala.db"));
     std::vector<Migration> ms = {
         {1, "parent", "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p (id));"},
         {2, "dangling", "INSERT INTO c VALUES (5);"}};

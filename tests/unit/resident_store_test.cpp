@@ -2,12 +2,9 @@
 // real SQLite file: which chats are found (own, same browser, by text), what
 // their erasure changes, and what it leaves.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/resident_store.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -16,21 +13,6 @@ namespace {
 
 class ResidentStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-resident-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = Database::open(path_);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
-    }
-    void TearDown() override {
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
-    }
     void chat(int64_t id, const std::string& name, const char* key) {
         auto st = db_->prepare(
             "INSERT INTO contacts (id, channel, state, resident_name, resident_key_hash, address, summary, created_at) "
@@ -54,8 +36,7 @@ protected:
         while (*st->step()) out.push_back(st->text(0));
         return out;
     }
-    std::string path_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
 };
 
 TEST_F(ResidentStoreTest, FindsOwnBrowserAndTextChatsAndErasesEachAsDocumented) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/temp_dir.hpp"
 #include "static_files.hpp"
 
 using namespace centrala;
@@ -12,8 +13,6 @@ namespace {
 class StaticFilesTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        base_ = fs::temp_directory_path() / ("centrala-static-" + std::to_string(::getpid()));
-        fs::remove_all(base_);
         fs::create_directories(base_ / "web" / "css");
         write(base_ / "web" / "index.html", "<!doctype html>home");
         write(base_ / "web" / "wallboard.html", "board");
@@ -23,9 +22,9 @@ protected:
         fs::create_symlink(base_ / "outside.txt", base_ / "web" / "link.txt");
         root_ = (base_ / "web").string();
     }
-    void TearDown() override { fs::remove_all(base_); }
     static void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
-    fs::path base_;
+    centrala::testing::TempDir temp_;
+    const fs::path base_ = temp_.path();
     std::string root_;
 };
 }  // namespace

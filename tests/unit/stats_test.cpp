@@ -5,13 +5,11 @@
 // the summer-time change days.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "centrala/routing/core.hpp"
 #include "centrala/store/chat_store.hpp"
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/stats_store.hpp"
 #include "centrala/store/ticket_store.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::routing;
@@ -41,12 +39,6 @@ protected:
     StatsTest() : clock(monday_10am) {}
 
     void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-stats-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = store::Database::open(path_, store::Durability::normal);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(store::migrate(*db_).ok());
         stats.emplace(*db_);
         // The agents as staff rows (ratings are credited through contact_agents).
         for (int id : {1, 2})
@@ -56,20 +48,26 @@ protected:
                             .ok());
         make();
     }
-    void TearDown() override {
-        stats.reset();
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
-    }
 
     void make() {
         CoreConfig c;
         c.queues = {queue("general", {"other", "waste"}, 30), queue("dept", {}, 60)};
         core = std::make_unique<Core>(clock, c);
         for (AgentId id : {1, 2}) ASSERT_TRUE(core->add_agent({id, "a" + std::to_string(id), {}, {{"chat", 1}}}).ok());
+    }
+
+    // The report's sums and the recount over the raw events agree for every grouping.
+    void expect_sums_match_recount(Date day) {
+        for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
+            auto a = stats->summary(day, day, g);
+            auto b = stats->recount(day, day, g);
+            ASSERT_TRUE(a.ok() && b.ok());
+            ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
+            for (size_t i = 0; i < a->size(); ++i) {
+                EXPECT_EQ((*a)[i].key, (*b)[i].key);
+                EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
+            }
+        }
     }
 
     // Runs a core command and stores its events as the server does.
@@ -116,7 +114,7 @@ protected:
     // A case opened from a contact through the tickets store, as the tickets
     // module (or the virtual advisor: by = nullopt) does.
     void open_case(ContactId id, std::optional<int64_t> by) {
-        store::TicketStore tickets(*db_, (std::filesystem::temp_directory_path() / "centrala-stats-att").string());
+        store::TicketStore tickets(*db_, db_.attachments_dir());
         store::TicketRow t;
         t.subject = "Dziura w jezdni";
         t.category = "drogi";
@@ -203,12 +201,12 @@ protected:
         rate(102, 3);
     }
 
+    // First, so that it is closed after the stores on it.
+    centrala::testing::TempStore db_{store::Durability::normal};
     ManualClock clock;
     std::unique_ptr<Core> core;
     std::optional<store::StatsStore> stats;
     std::vector<QueueStats> live_;
-    std::optional<store::Database> db_;
-    std::string path_;
 };
 
 Date date_of(int y, unsigned m, unsigned d) { return Date{year{y}, month{m}, std::chrono::day{d}}; }
@@ -312,16 +310,7 @@ TEST_F(StatsTest, ScriptedDayAgreesOnTheWallboardTheRecountAndTheReport) {
         EXPECT_EQ((*by_channel)[0].counters, t);
     }
     // The sums and the recount agree for every grouping.
-    for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
-        auto a = stats->summary(today, today, g);
-        auto b = stats->recount(today, today, g);
-        ASSERT_TRUE(a.ok() && b.ok());
-        ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
-        for (size_t i = 0; i < a->size(); ++i) {
-            EXPECT_EQ((*a)[i].key, (*b)[i].key);
-            EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
-        }
-    }
+    expect_sums_match_recount(today);
 }
 
 TEST_F(StatsTest, RestartRebuildsTodaysCountersFromTheStoredEvents) {
@@ -507,16 +496,7 @@ TEST_F(StatsTest, CasesOpenedCountAndTakeFirstContactResolutionBack) {
     EXPECT_EQ((*hours_rows)[0].counters.fcr, 1);
 
     // Sums, recount and the wallboard's live count agree for every grouping.
-    for (auto g : {GroupBy::day, GroupBy::hour, GroupBy::queue, GroupBy::agent, GroupBy::topic, GroupBy::channel}) {
-        auto a = stats->summary(today, today, g);
-        auto b = stats->recount(today, today, g);
-        ASSERT_TRUE(a.ok() && b.ok());
-        ASSERT_EQ(a->size(), b->size()) << store::to_string(g);
-        for (size_t i = 0; i < a->size(); ++i) {
-            EXPECT_EQ((*a)[i].key, (*b)[i].key);
-            EXPECT_EQ((*a)[i].counters, (*b)[i].counters) << store::to_string(g) << " " << (*a)[i].key;
-        }
-    }
+    expect_sums_match_recount(today);
     auto recount = stats->recount(today, today, GroupBy::queue);
     ASSERT_TRUE(recount.ok());
     auto board = board_by_queue(today);

@@ -3,9 +3,9 @@
 #include <atomic>
 #include <filesystem>
 
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/staff_store.hpp"
 #include "centrala/store/worker.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -13,21 +13,6 @@ using namespace centrala::store;
 namespace {
 class StaffStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        path_ = (std::filesystem::temp_directory_path() / ("centrala-store-" + std::to_string(::getpid()) + ".db")).string();
-        cleanup();
-        auto db = Database::open(path_);
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
-    }
-    void TearDown() override {
-        db_.reset();
-        cleanup();
-    }
-    void cleanup() {
-        for (auto s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
-    }
     User user(const std::string& name, Role role = Role::agent) {
         User u;
         u.username = name;
@@ -37,8 +22,7 @@ protected:
         u.capacity = default_capacity();
         return u;
     }
-    std::string path_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
     SysTime now_ = from_unix_ms(1'780'000'000'000);
 };
 }  // namespace
@@ -129,8 +113,8 @@ TEST_F(StaffStoreTest, WritesSurviveReopening) {
         StaffStore s(*db_);
         ASSERT_TRUE(s.insert_user(user("anna"), "h", now_).ok());
     }
-    db_.reset();
-    auto db = Database::open(path_);
+    db_.close();
+    auto db = Database::open(db_.path());
     StaffStore s(*db);
     EXPECT_TRUE(s.user_by_username("anna").ok());
 }
@@ -138,7 +122,7 @@ TEST_F(StaffStoreTest, WritesSurviveReopening) {
 TEST_F(StaffStoreTest, BackupCopiesALiveDatabase) {
     StaffStore s(*db_);
     ASSERT_TRUE(s.insert_user(user("anna"), "h", now_).ok());
-    const auto copy = path_ + ".bak";
+    const auto copy = db_.path() + ".bak";
     ASSERT_TRUE(backup(*db_, copy).ok());
     auto db = Database::open(copy);
     EXPECT_TRUE(StaffStore(*db).user_by_username("anna").ok());

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <set>
 
-#include "centrala/store/migrations.hpp"
 #include "centrala/store/ticket_store.hpp"
+#include "temp_store.hpp"
 
 using namespace centrala;
 using namespace centrala::store;
@@ -12,21 +12,7 @@ using namespace centrala::store;
 namespace {
 class TicketStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("centrala-tickets-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-        auto db = Database::open((dir_ / "t.db").string());
-        ASSERT_TRUE(db.ok());
-        db_.emplace(std::move(*db));
-        ASSERT_TRUE(migrate(*db_).ok());
-        store_.emplace(*db_, (dir_ / "attachments").string());
-    }
-    void TearDown() override {
-        store_.reset();
-        db_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void SetUp() override { store_.emplace(*db_, db_.attachments_dir()); }
     TicketRow ticket(const std::string& subject, const std::string& description, const std::string& category = "oswietlenie") {
         TicketRow t;
         t.subject = subject;
@@ -55,8 +41,7 @@ protected:
             for (const auto& t : *r) out.push_back(t.subject);
         return out;
     }
-    std::filesystem::path dir_;
-    std::optional<Database> db_;
+    centrala::testing::TempStore db_;
     std::optional<TicketStore> store_;
     SysTime now_ = SysTime{std::chrono::sys_days{std::chrono::year{2026} / 2 / 13}} + std::chrono::hours(9);
 };
@@ -220,7 +205,7 @@ TEST_F(TicketStoreTest, AttachmentsLiveInTheirDirectoryNamedById) {
     a.created_at = now_;
     auto stored = store_->add_attachment(a, "\x89PNG", 2);
     ASSERT_TRUE(stored.ok());
-    EXPECT_TRUE(std::filesystem::exists(dir_ / "attachments" / (std::to_string(stored->id) + ".bin")));
+    EXPECT_TRUE(std::filesystem::exists(db_.attachments_dir() + "/" + std::to_string(stored->id) + ".bin"));
     EXPECT_EQ(*store_->attachment_bytes(stored->id), "\x89PNG");
     ASSERT_TRUE(store_->add_attachment(a, "\x89PNG", 2).ok());
     auto third = store_->add_attachment(a, "\x89PNG", 2);
