@@ -1,4 +1,4 @@
-// The only translation unit of the test support library that includes Beast.
+// Plain HTTP and WebSocket clients over TCP; Beast stays inside the .cpp files and ws_loop.hpp.
 #include "client.hpp"
 
 #include <boost/asio.hpp>
