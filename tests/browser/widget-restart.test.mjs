@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 
 import {
   connectAgent,
+  embeddedWidgetConfig,
   freePort,
   launchBrowser,
   staffLogin,
@@ -27,15 +28,6 @@ let browser;
 let dir;
 const problems = [];
 
-function configure(hostOrigin) {
-  return (config) => {
-    for (const q of config.queues) q.hours = 'always';
-    config.security.allowed_origins.push(hostOrigin);
-    config.security.frame_ancestors = [hostOrigin];
-    config.chat.max_open_chats_per_address = 100;
-  };
-}
-
 before(async () => {
   port = await freePort();
   const serverUrl = `http://127.0.0.1:${port}`;
@@ -43,7 +35,7 @@ before(async () => {
     html: `<!doctype html><html lang="pl"><head><meta charset="utf-8"><title>Urząd Miasta</title></head>
 <body><h1>Urząd Miasta</h1><script src="${serverUrl}/widget.js" async></script></body></html>`,
   }));
-  server = await startServer({ users: [PIOTR], configure: configure(host.origin), listen: `127.0.0.1:${port}` });
+  server = await startServer({ users: [PIOTR], configure: embeddedWidgetConfig(host.origin), listen: `127.0.0.1:${port}` });
   assert.equal(server.url, serverUrl);
   dir = server.dir;
   browser = await launchBrowser();

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import {
   axeSource,
   connectAgent,
+  embeddedWidgetConfig,
   launchBrowser,
   runAxe,
   staffLogin,
@@ -64,22 +65,13 @@ function hostPage(serverUrl) {
   });
 }
 
-function testConfig(hostOrigin) {
-  return (config) => {
-    for (const q of config.queues) q.hours = 'always';
-    config.security.allowed_origins.push(hostOrigin);
-    config.security.frame_ancestors = [hostOrigin];
-    config.chat.max_open_chats_per_address = 100;
-  };
-}
-
 before(async () => {
   axe = axeSource();
   // The page's origin has to be in the server's config, and the page has to
   // know the server's address: start the page server first.
   let serverUrl = null;
   host = await startHostPage((origin) => hostPage(serverUrl)(origin));
-  server = await startServer({ users: [PIOTR], configure: testConfig(host.origin) });
+  server = await startServer({ users: [PIOTR], configure: embeddedWidgetConfig(host.origin) });
   serverUrl = server.url;
   browser = await launchBrowser();
 });

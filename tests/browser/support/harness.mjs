@@ -217,6 +217,18 @@ export async function runAxe(page, source = axeSource()) {
 
 // ---- resident chat: a page on another origin, and a consultant --------------
 
+// The server config for the widget embedded on a page of `hostOrigin`:
+// queues always open, the page's origin allowed to connect and to frame the
+// widget, and room for the many chats one test address opens.
+export function embeddedWidgetConfig(hostOrigin) {
+  return (config) => {
+    for (const q of config.queues) q.hours = 'always';
+    config.security.allowed_origins.push(hostOrigin);
+    config.security.frame_ancestors = [hostOrigin];
+    config.chat.max_open_chats_per_address = 100;
+  };
+}
+
 // A tiny web server on another loopback port that serves one page (an
 // embedding city page). `page(origin)` returns {html, headers}.
 export async function startHostPage(page) {
