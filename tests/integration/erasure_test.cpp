@@ -311,6 +311,10 @@ TEST_F(ErasureTest, OpenChatsOfAnErasedResidentEndAtOnceAndNothingOfThemStays) {
     EXPECT_EQ(error_code(rest), "chat_closed") << rest;
     auto staff = http->post("/api/v1/contacts/" + served.chat_id + "/messages", {{"text", "Halo?"}}, {consultant.auth()});
     EXPECT_EQ(staff.status, 404) << staff;
+    // Nor a rating: its comment would be new data in the wiped chat.
+    auto rating = http->post(served.path("/rating"), {{"score", 5}, {"comment", "Jan K., dziękuję"}}, {served.header()});
+    EXPECT_EQ(rating.status, 409) << rating;
+    EXPECT_EQ(error_code(rating), "chat_closed") << rating;
 
     // Ended on disk: served closed, waiting abandoned; the transcripts stay wiped.
     EXPECT_EQ(contact(boss, served.chat_id).value("state", ""), "closed");
