@@ -514,7 +514,8 @@ void Api::post_system(int64_t chat_id, const std::string& kind, const std::strin
     m.created_at = b_.clock.now();
     store_message(std::move(m), [this](Result<store::StoredMessage> r) {
         if (r) deliver(*r);
-        else spdlog::error("system message not stored: {}", r.error().message);
+        else if (r.error().code != "chat_closed")  // an erased chat takes nothing more: expected
+            spdlog::error("system message not stored: {}", r.error().message);
     });
 }
 
@@ -669,7 +670,8 @@ void Api::post_bot(int64_t chat_id, const bot::Reply& reply, const std::string& 
     }
     store_message(std::move(m), [this](Result<store::StoredMessage> r) {
         if (r) deliver(*r);
-        else spdlog::error("advisor message not stored: {}", r.error().message);
+        else if (r.error().code != "chat_closed")  // an erased chat takes nothing more: expected
+            spdlog::error("advisor message not stored: {}", r.error().message);
     });
 }
 
