@@ -1114,6 +1114,7 @@ void Api::apply(const routing::Events& events) {
                 json frame = {{"type", "contact_closed"}, {"contact_id", std::to_string(e.contact)}};
                 // The consultant still gives a chat the resident ended its topic.
                 if (const LiveChat* chat = live_chat(e.contact); chat && chat->ended_by_resident) frame["reason"] = "resident_ended";
+                else if (erased_chats_.count(e.contact)) frame["reason"] = "erased";
                 for (auto id : e.agents) push_to_user(id, frame);
                 break;
             }

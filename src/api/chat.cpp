@@ -279,7 +279,7 @@ void ResidentSocket::authenticate(const std::string& token) {
                            if (row.state == "bot" || row.state == "waiting" || row.state == "active")
                                api_.adopt_chat(row);
                            chat_id_ = row.id;
-                           std::string state = public_state(row.state);
+                           std::string state = api_.erased_chats_.count(row.id) ? "closed" : public_state(row.state);
                            if (auto* chat = api_.live_chat(row.id)) {
                                if (!known && chat->row.state == "bot") api_.rebuild_bot_memory(*chat, r->bot_phase);
                                chat->residents.push_back(this);
@@ -391,7 +391,8 @@ Api::LiveChat* Api::live_chat(int64_t id) {
 }
 
 void Api::adopt_chat(const store::ContactRow& row) {
-    if (chats_.count(row.id)) return;
+    // An erased chat read from disk before its end was stored stays ended.
+    if (chats_.count(row.id) || erased_chats_.count(row.id)) return;
     LiveChat c;
     c.row = row;
     chats_.emplace(row.id, std::move(c));
@@ -439,6 +440,9 @@ Result<void> Api::restore_chats() {
 // ---- storing and delivering messages ---------------------------------------
 
 void Api::store_message(store::NewMessage m, MessageDone done) {
+    // The one way into a chat's transcript: after an erasure nothing more
+    // (an advisor's answer, a dialogue's summary) lands in the wiped one.
+    if (erased_chats_.count(m.contact_id)) return done(Error::conflict("chat_closed", "This conversation has ended."));
     bool schedule = false;
     {
         std::lock_guard lk(pending_->mu);
@@ -510,7 +514,8 @@ void Api::post_system(int64_t chat_id, const std::string& kind, const std::strin
     m.created_at = b_.clock.now();
     store_message(std::move(m), [this](Result<store::StoredMessage> r) {
         if (r) deliver(*r);
-        else spdlog::error("system message not stored: {}", r.error().message);
+        else if (r.error().code != "chat_closed")  // an erased chat takes nothing more: expected
+            spdlog::error("system message not stored: {}", r.error().message);
     });
 }
 
@@ -665,7 +670,8 @@ void Api::post_bot(int64_t chat_id, const bot::Reply& reply, const std::string& 
     }
     store_message(std::move(m), [this](Result<store::StoredMessage> r) {
         if (r) deliver(*r);
-        else spdlog::error("advisor message not stored: {}", r.error().message);
+        else if (r.error().code != "chat_closed")  // an erased chat takes nothing more: expected
+            spdlog::error("advisor message not stored: {}", r.error().message);
     });
 }
 
@@ -985,6 +991,29 @@ void Api::finish_closed(int64_t id) {
         if (r) deliver(*r);
         chats_.erase(id);
     });
+}
+
+void Api::end_erased_chats(const std::vector<int64_t>& chat_ids) {
+    for (int64_t id : chat_ids) {
+        auto it = chats_.find(id);
+        if (it == chats_.end()) continue;  // not open here: its end is on disk already
+        erased_chats_.insert(id);
+        // Forgotten before routing hears of it: the events below find no chat
+        // to store a closing notice in, and no name, summary or advisor's
+        // memory of the resident stays behind.
+        const std::vector<ResidentSocket*> residents = std::move(it->second.residents);
+        chats_.erase(it);
+        // No rating request: a comment would be new personal data in a wiped chat.
+        for (auto* r : residents) r->send({{"type", "closed"}, {"reason", "erased"}});
+        // Served: closed (the consultants go to wrap-up); waiting or offered:
+        // abandoned, the count an exit from a line without service has;
+        // with the advisor: routing never had it.
+        const auto where = b_.routing.state_of(id);
+        if (!where) continue;
+        auto events = *where == routing::ContactState::active ? b_.routing.close(id) : b_.routing.abandon(id);
+        if (events) apply(*events);
+        else spdlog::warn("erased contact {} not taken out of routing: {}", id, events.error().message);
+    }
 }
 
 void Api::end_by_resident(int64_t chat_id, std::function<void(Result<void>)> done) {

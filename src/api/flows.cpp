@@ -122,6 +122,11 @@ void FlowsModule::tick() {
         });
 }
 
+void FlowsModule::on_resident_erased(const std::vector<int64_t>& chats, const std::vector<int64_t>&) {
+    // What the resident told the dialogue (what, where, a phone) is theirs.
+    for (int64_t id : chats) flows_.erase(id);
+}
+
 // ---- the dialogue -------------------------------------------------------------
 
 void FlowsModule::say(int64_t chat_id, const bot::FlowReply& fr, std::vector<bot::LinkButton> links) {

@@ -63,6 +63,8 @@ void Api::add_modules() {
         for (auto* r : chat->residents) r->send({{"type", "state"}, {"state", "bot"}});
     };
     module_ctx_->resident_erased = [this](const std::vector<int64_t>& chats, const std::vector<int64_t>& callbacks) {
+        // The chats end first, so no module reads their data while dropping its own.
+        end_erased_chats(chats);
         for (auto& m : modules_) m->on_resident_erased(chats, callbacks);
     };
     module_ctx_->chat_bot = &bot_;

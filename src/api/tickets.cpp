@@ -16,6 +16,7 @@
 #include "centrala/domain/appointments.hpp"
 #include "centrala/store/appointment_store.hpp"
 #include "centrala/store/chat_store.hpp"
+#include "centrala/store/flow_store.hpp"
 #include "centrala/store/resident_store.hpp"
 
 namespace centrala::api {
@@ -1050,6 +1051,7 @@ struct ResidentData {
     int64_t advisor_phrases = 0;
     // erasure only
     std::vector<std::string> erased_numbers, cancelled;
+    std::vector<int64_t> chats_ended;  // open on disk when erased: ended there
     int64_t messages_redacted = 0;
     int64_t callbacks_erased = 0;
     int64_t scan_ms = 0;
@@ -1148,6 +1150,21 @@ json codes_of(const std::vector<store::AppointmentRow>& as) {
     return out;
 }
 
+// The resident's open conversations end on disk, their advisor's dialogues
+// (report details, a photo, a call-back phone) go, and the text is wiped (again,
+// for what a message in flight wrote after the first pass). Inside the caller's transaction.
+Result<std::vector<int64_t>> end_and_wipe_chats(store::Database& db, const ResidentData& d, SysTime now,
+                                                int64_t* redacted) {
+    store::ResidentStore residents(db);
+    auto messages = residents.erase_chats(d.chats, d.keys);
+    if (!messages) return messages.error();
+    if (redacted) *redacted = *messages;
+    store::FlowStore flows(db);
+    for (const auto& ch : d.chats)
+        if (auto r = flows.remove(ch.id); !r) return r.error();
+    return residents.end_open_chats(d.chats, now);
+}
+
 json ids_of(const std::vector<store::ResidentChat>& chats) {
     json out = json::array();
     for (const auto& c : chats) out.push_back(std::to_string(c.id));
@@ -1226,10 +1243,10 @@ void TicketsModule::resident_erase(Call c) {
             auto cancelled = store::AppointmentStore(db, [] { return std::string(); }).erase_resident(d->appointments, now);
             if (!cancelled) return cancelled.error();
             d->cancelled = std::move(*cancelled);
+            auto ended = end_and_wipe_chats(db, *d, now, &d->messages_redacted);
+            if (!ended) return ended.error();
+            d->chats_ended = std::move(*ended);
             store::ResidentStore residents(db);
-            auto messages = residents.erase_chats(d->chats, d->keys);
-            if (!messages) return messages.error();
-            d->messages_redacted = *messages;
             auto callbacks = residents.erase_callbacks(d->callbacks);
             if (!callbacks) return callbacks.error();
             d->callbacks_erased = *callbacks;
@@ -1239,7 +1256,7 @@ void TicketsModule::resident_erase(Call c) {
             if (auto r = tx.commit(); !r) return r.error();
             return d;
         },
-        [this, c](Result<ResidentData> r) {
+        [this, c, now](Result<ResidentData> r) {
             if (!r) return c.reply(Response::error(r.error()));
             json cancelled = json::array();
             for (const auto& code : r->cancelled) cancelled.push_back(display_code(code));
@@ -1247,6 +1264,7 @@ void TicketsModule::resident_erase(Call c) {
                                  {"appointments", r->appointments.size()},
                                  {"appointments_cancelled", r->cancelled.size()},
                                  {"chats", r->chats.size()},
+                                 {"chats_ended", r->chats_ended.size()},
                                  {"messages_redacted", r->messages_redacted},
                                  {"callbacks", r->callbacks_erased},
                                  {"advisor_phrases", r->advisor_phrases}};
@@ -1259,18 +1277,40 @@ void TicketsModule::resident_erase(Call c) {
                         {"appointments_cancelled", cancelled},
                         {"chats", ids_of(r->chats)},
                         {"counts", counts}});
-            // What is still open (a callback in line, a booking dialogue) is held in memory too.
+            // What is still open (a chat, a callback in line, a booking dialogue) is held in memory too:
+            // it ends there now, so nothing more is written to it.
             if (ctx_.resident_erased) {
                 std::vector<int64_t> chats, callbacks;
                 for (const auto& ch : r->chats) chats.push_back(ch.id);
                 for (const auto& cb : r->callbacks) callbacks.push_back(cb.contact_id);
                 ctx_.resident_erased(chats, callbacks);
             }
-            c.reply(Response::json(200, {{"erased", r->erased_numbers},
-                                         {"appointments", codes_of(r->appointments)},
-                                         {"appointments_cancelled", cancelled},
-                                         {"chats", ids_of(r->chats)},
-                                         {"counts", counts}}));
+            json body = {{"erased", r->erased_numbers},
+                         {"appointments", codes_of(r->appointments)},
+                         {"appointments_cancelled", cancelled},
+                         {"chats", ids_of(r->chats)},
+                         {"counts", counts}};
+            if (r->chats.empty()) return c.reply(Response::json(200, body));
+            // A message or handoff of theirs accepted between the commit and
+            // the end above was written after the erasure: once more, after
+            // every write queued before this one, and only then the answer.
+            auto d = std::make_shared<ResidentData>(std::move(*r));
+            on_store_worker(
+                ctx_,
+                [this, d, now]() -> Result<void> {
+                    store::Database& db = ctx_.b.db;
+                    store::Transaction tx(db);
+                    if (!tx.begun()) return db.error("begin");
+                    if (auto ended = end_and_wipe_chats(db, *d, now, nullptr); !ended) return ended.error();
+                    return tx.commit();
+                },
+                [c, body = std::move(body)](Result<void> settled) {
+                    if (!settled) {
+                        spdlog::error("resident erasure: the open chats were not settled: {}", settled.error().message);
+                        return c.reply(Response::error(settled.error()));
+                    }
+                    c.reply(Response::json(200, body));
+                });
         });
 }
 

@@ -398,6 +398,13 @@ Result<int64_t> ChatStore::last_message_id(int64_t contact_id, bool include_inte
 }
 
 Result<void> ChatStore::rate(int64_t contact_id, int score, const std::string& comment, SysTime at) {
+    // Ended by the resident's erasure: a comment would be new personal data in a wiped chat.
+    auto erased = db_.prepare("SELECT 1 FROM contacts WHERE id = ? AND disposition = 'erased'");
+    if (!erased) return erased.error();
+    erased->bind(1, contact_id);
+    auto found = erased->step();
+    if (!found) return found.error();
+    if (*found) return Error::conflict("chat_closed", "This conversation has ended.");
     auto st = db_.prepare("INSERT INTO ratings (contact_id, score, comment, created_at) VALUES (?, ?, ?, ?)");
     if (!st) return st.error();
     st->bind(1, contact_id).bind(2, score).bind(3, comment).bind(4, to_unix_ms(at));

@@ -212,6 +212,27 @@ Result<int64_t> ResidentStore::erase_chats(const std::vector<ResidentChat>& chat
     return changed;
 }
 
+Result<std::vector<int64_t>> ResidentStore::end_open_chats(const std::vector<ResidentChat>& chats, SysTime at) {
+    std::vector<int64_t> ended;
+    auto st = db_.prepare(
+        "UPDATE contacts SET state = CASE state WHEN 'waiting' THEN 'abandoned' ELSE 'closed' END, closed_at = ?, "
+        "disposition = coalesce(disposition, 'erased') WHERE id = ? AND state IN ('bot', 'waiting', 'active')");
+    if (!st) return st.error();
+    auto leave = db_.prepare("UPDATE contact_agents SET left_at = ? WHERE contact_id = ? AND left_at IS NULL");
+    if (!leave) return leave.error();
+    for (const auto& chat : chats) {
+        st->reset();
+        st->bind(1, to_unix_ms(at)).bind(2, chat.id);
+        if (auto r = st->run(); !r) return r.error();
+        if (db_.changes() == 0) continue;
+        ended.push_back(chat.id);
+        leave->reset();
+        leave->bind(1, to_unix_ms(at)).bind(2, chat.id);
+        if (auto r = leave->run(); !r) return r.error();
+    }
+    return ended;
+}
+
 namespace {
 constexpr const char* kPhraseWhere =
     " FROM bot_unanswered WHERE (?1 <> '' AND example LIKE ?1 ESCAPE '\\') OR (?2 <> '' AND phrase LIKE ?2 ESCAPE '\\')";

@@ -23,9 +23,12 @@ const AGENTS = {
   kuba: { username: 'kuba', password: 'Kuba-Haslo-2026!', role: 'agent', displayName: 'Jakub Wróbel' },
   ola: { username: 'ola', password: 'Ola-Haslo-2026!!', role: 'agent', displayName: 'Aleksandra Sowa' },
   staszek: { username: 'staszek', password: 'Staszek-Haslo-26', role: 'agent', displayName: 'Stanisław Kos' },
+  jola: { username: 'jola', password: 'Jola-Haslo-2026!!', role: 'agent', displayName: 'Jolanta Pawlak' },
 };
 // Reads contacts the consultants no longer serve (closed, transferred).
 const SUPERVISOR = { username: 'kierownik', password: 'Kierownik-2026!!', role: 'supervisor', displayName: 'Kierowniczka Zmiany' };
+// Erases a resident's data (RODO).
+const ADMIN = { username: 'admin', password: 'Admin-Haslo-2026!', role: 'admin', displayName: 'Administrator' };
 
 let server;
 let browser;
@@ -51,7 +54,7 @@ function configure(config) {
 before(async () => {
   axe = axeSource();
   listen = `127.0.0.1:${await freePort()}`;
-  server = await startServer({ users: [...Object.values(AGENTS), SUPERVISOR], configure, listen });
+  server = await startServer({ users: [...Object.values(AGENTS), SUPERVISOR, ADMIN], configure, listen });
   browser = await launchBrowser();
 });
 
@@ -841,6 +844,43 @@ test('the resident ends the chat: the consultant is told, picks the topic and cl
   assert.equal(contact.body.state, 'closed');
   assert.equal(contact.body.disposition, 'taxes');
   await goOffline(AGENTS.staszek);
+  await page.context().close();
+});
+
+test('the resident’s data is erased while the chat is served: the consultant is told, and the transcript and name leave the page', async () => {
+  const page = await newPage();
+  await login(page, AGENTS.jola);
+  await goAvailable(page);
+  const resident = await newResident({ name: 'Zenon Usuwany' });
+  await resident.handoff();
+  await acceptOfferFor(page, AGENTS.jola, resident.id);
+  await chatTab(page, resident.id).click();
+  const panel = chatPanel(page, resident.id);
+  await resident.say('Mój telefon to 600 700 800.');
+  await waitShown(page, resident.id, 'Mój telefon to 600 700 800.');
+  const staff = await staffApi(AGENTS.jola);
+  const filed = await staff.call('POST', '/api/v1/tickets', {
+    subject: 'Deklaracja', description: 'Korekta', category: 'odpady_deklaracja', contact_id: resident.id,
+    resident: { name: 'Zenon Usuwany', phone: '600700800' },
+  });
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+
+  const admin = await staffApi(ADMIN);
+  const erased = await admin.call('POST', '/api/v1/residents/erase', { phone: '600700800' });
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+  await panel.locator('.chat__ended', { hasText: 'Dane mieszkańca zostały usunięte na jego wniosek (RODO).' }).waitFor();
+  await page.waitForFunction(() => document.getElementById('console-announcer').textContent
+    .startsWith('Rozmowa zakończona po usunięciu danych mieszkańca: '));
+  assert.equal(await panel.locator('.composer__text').isDisabled(), true);
+  // No topic to give: the chat is gone with the data.
+  assert.equal(await panel.getByLabel('Temat sprawy').isVisible(), false);
+  assert.deepEqual(await shownTexts(page, resident.id), []);
+  const text = await page.locator('main').innerText();
+  for (const gone of ['Zenon', 'Usuwany', '600 700 800']) assert.ok(!text.includes(gone), `the page still shows ${gone}: ${text}`);
+  await assertAxeClean(page, 'a chat of an erased resident');
+  await panel.getByRole('button', { name: 'Zamknij kartę' }).click();
+  await chatTab(page, resident.id).waitFor({ state: 'detached' });
+  await goOffline(AGENTS.jola);
   await page.context().close();
 });
 

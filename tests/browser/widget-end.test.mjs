@@ -26,6 +26,7 @@ const PIOTR = {
   skills: { vehicles: 5, waste: 5, taxes: 5, report: 5 },
 };
 const BOSS = { username: 'kierownik', password: 'Kierownik-Haslo-2026!', role: 'supervisor', displayName: 'Marta Zielińska' };
+const ADMIN = { username: 'admin', password: 'Admin-Haslo-2026!', role: 'admin', displayName: 'Administrator' };
 
 let server;
 let browser;
@@ -38,7 +39,7 @@ const contexts = [];
 before(async () => {
   axe = axeSource();
   server = await startServer({
-    users: [PIOTR, BOSS],
+    users: [PIOTR, BOSS, ADMIN],
     configure: (config) => {
       for (const q of config.queues) q.hours = 'always';
       config.chat.max_open_chats_per_address = 100;
@@ -211,6 +212,33 @@ test('with a consultant: the consultant is told, and the resident gets the close
   // The staff note is not in the resident's view.
   assert.equal(await page.locator('#log .w-msg__text', { hasText: 'Mieszkaniec zakończył' }).count(), 0);
   await agent.close();
+  await page.close();
+  for (const p of problems) assert.deepEqual(p, [], 'no CSP violations or script errors');
+});
+
+test('the resident’s data is erased while they wait: the widget shows the chat ended, without a rating form', async () => {
+  const page = await openWidget();
+  const chat = await startChat(page, { lang: 'en' });
+  await page.getByRole('button', { name: 'Talk to a consultant' }).first().click();
+  await page.locator('#status-main', { hasText: 'in the queue' }).waitFor();
+  const filed = await staffRequest(server.url, bossToken, 'POST', '/api/v1/tickets', {
+    subject: 'Deklaracja', description: 'Korekta', category: 'odpady_deklaracja', contact_id: chat.chatId,
+    resident: { name: 'Zenon Usuwany', phone: '600700800' },
+  });
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  const adminToken = await staffLogin(server.url, ADMIN);
+  const erased = await staffRequest(server.url, adminToken, 'POST', '/api/v1/residents/erase', { phone: '600700800' });
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+
+  await page.locator('#closed-panel').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#status-main').textContent(), 'The conversation has ended.');
+  assert.equal(await page.locator('#rating-form').isVisible(), false);
+  assert.equal(await page.locator('#rating-result').textContent(), 'The conversation has ended and its data was erased (GDPR).');
+  assert.equal(await contactState(chat.chatId), 'abandoned');
+  // A reload remembers it.
+  await page.reload();
+  await page.locator('#closed-panel').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#rating-form').isVisible(), false);
   await page.close();
   for (const p of problems) assert.deepEqual(p, [], 'no CSP violations or script errors');
 });

@@ -230,5 +230,122 @@ TEST_F(ErasureTest, ExportShowsAndErasureRemovesCasesBookingsAndChatsOfOneReside
     EXPECT_EQ(audit.find("600100200"), std::string::npos) << "the audit keeps numbers and counts, no contact data";
 }
 
+// Erasure reaches conversations that are still open (docs/tickets.md,
+// "Personal data"): the resident's chat being served and another of the same
+// browser waiting in line end at once, consultants and residents are told,
+// nothing more is written to them, no listing shows the resident any more,
+// and a restart brings nothing of theirs back into a queue.
+TEST_F(ErasureTest, OpenChatsOfAnErasedResidentEndAtOnceAndNothingOfThemStays) {
+    const std::string key = "jan-open-key-0123456789";
+    auto open_chat = [&] {
+        Resident r;
+        std::tie(r.chat_id, r.token) = chat({{"name", "Jan Kowalski"}, {"lang", "pl"}, {"resident_key", key}});
+        r.name = "Jan Kowalski";
+        connect_resident(r);
+        return r;
+    };
+    Agent consultant = agent("anna");
+    open_agent_socket(consultant);
+    set_state(consultant, "available");
+    Resident served = open_chat();
+    handoff(served);
+    serve(consultant, served);
+    resident_says_ok(served, "Mój telefon 600100200, mieszkam na Lipowej 5", "s-1");
+    agent_says_ok(consultant, served.chat_id, "Sprawdzam", "a-1");
+    // The case opened from the served chat makes it, and its browser's other chats, his.
+    auto t = http->post("/api/v1/tickets",
+                        {{"subject", "Deklaracja"}, {"description", "Korekta"}, {"category", "odpady_deklaracja"},
+                         {"contact_id", served.chat_id},
+                         {"resident", {{"name", "Jan Kowalski"}, {"phone", "600100200"}}}},
+                        {consultant.auth()});
+    ASSERT_EQ(t.status, 201) << t;
+    // Nobody free: his second chat waits.
+    set_state(consultant, "break");
+    Resident waiting = open_chat();
+    handoff(waiting);
+    resident_says_ok(waiting, "Czekam na konsultanta, Jan z Lipowej", "w-1");
+    const std::string queue = contact(boss, waiting.chat_id).value("queue", "");
+    auto live = [&] {
+        auto r = http->get("/api/v1/stats/live", {bearer(boss.token)});
+        EXPECT_EQ(r.status, 200) << r;
+        return r;
+    };
+    auto waiting_in = [&](const json& stats) {
+        for (const auto& q : stats["queues"])
+            if (q["id"] == queue) return q.value("waiting", -1);
+        return -1;
+    };
+    EXPECT_EQ(waiting_in(live().json()), 1);
+    auto listing = [&](const std::string& state) {
+        auto r = http->get("/api/v1/contacts?state=" + state + "&limit=500", {bearer(boss.token)});
+        EXPECT_EQ(r.status, 200) << r;
+        return r;
+    };
+    ASSERT_NE(listing("waiting").body.find("Jan Kowalski"), std::string::npos) << "the listing shows him before";
+
+    auto er = http->post("/api/v1/residents/erase", {{"phone", "600100200"}}, {bearer(admin.token)});
+    ASSERT_EQ(er.status, 200) << er;
+    EXPECT_EQ(er.json()["chats"].size(), 2u) << er;
+    EXPECT_EQ(er.json()["counts"]["chats_ended"], 2) << er;
+
+    // The consultant serving him: the usual contact_closed, with the reason.
+    auto closed = consultant.sock->wait([&](const json& j) {
+        return j.value("type", "") == "contact_closed" && j.value("contact_id", "") == served.chat_id;
+    });
+    ASSERT_TRUE(closed.has_value()) << "the consultant is not told the chat ended";
+    EXPECT_EQ(closed->value("reason", ""), "erased") << closed->dump();
+    // Both his sockets hear the chat is closed, and no rating is asked for.
+    for (Resident* r : {&served, &waiting}) {
+        auto c = r->sock->wait_type("closed");
+        ASSERT_TRUE(c.has_value()) << "chat " << r->chat_id << ": the resident is not told";
+        EXPECT_EQ(c->value("reason", ""), "erased") << c->dump();
+    }
+    served.sock->drain(300ms);
+    EXPECT_TRUE(served.sock->seen([](const json& j) { return j.value("type", "") == "rating_request"; }).empty());
+
+    // Nothing more can be written to either.
+    json refused = resident_says(served, "Jeszcze jedno", "s-2");
+    EXPECT_EQ(refused.value("code", ""), "chat_closed") << refused.dump();
+    auto rest = http->post(waiting.path("/messages"), {{"text", "Halo?"}, {"client_msg_id", "w-2"}}, {waiting.header()});
+    EXPECT_EQ(rest.status, 409) << rest;
+    EXPECT_EQ(error_code(rest), "chat_closed") << rest;
+    auto staff = http->post("/api/v1/contacts/" + served.chat_id + "/messages", {{"text", "Halo?"}}, {consultant.auth()});
+    EXPECT_EQ(staff.status, 404) << staff;
+    // Nor a rating: its comment would be new data in the wiped chat.
+    auto rating = http->post(served.path("/rating"), {{"score", 5}, {"comment", "Jan K., dziękuję"}}, {served.header()});
+    EXPECT_EQ(rating.status, 409) << rating;
+    EXPECT_EQ(error_code(rating), "chat_closed") << rating;
+
+    // Ended on disk: served closed, waiting abandoned; the transcripts stay wiped.
+    EXPECT_EQ(contact(boss, served.chat_id).value("state", ""), "closed");
+    EXPECT_EQ(contact(boss, waiting.chat_id).value("state", ""), "abandoned");
+    for (const auto& id : {served.chat_id, waiting.chat_id})
+        for (const auto& m : staff_messages(boss, id)) {
+            if (m["author"]["kind"] == "resident") {
+                EXPECT_EQ(m["text"], "[usunięto]") << id;
+            }
+        }
+    // No listing and no statistic shows him any more.
+    auto nothing_of_him = [&](const std::string& where, const std::string& body) {
+        for (const char* s : {"Kowalski", "Lipow", "600100200"})
+            EXPECT_EQ(body.find(s), std::string::npos) << where << " still shows " << s << ": " << body;
+    };
+    for (const char* state : {"waiting", "active", "closed"}) nothing_of_him(state, listing(state).body);
+    const auto stats = live();
+    nothing_of_him("stats", stats.body);
+    EXPECT_EQ(waiting_in(stats.json()), 0) << stats;
+
+    // After a crash and a restart nothing of his comes back into a queue.
+    crash_and_restart();
+    for (const char* state : {"waiting", "active"}) nothing_of_him(state, listing(state).body);
+    EXPECT_EQ(waiting_in(live().json()), 0);
+    Agent back = agent("anna");
+    open_agent_socket(back);
+    set_state(back, "available");
+    back.sock->drain(1500ms);
+    EXPECT_TRUE(back.sock->seen([](const json& j) { return j.value("type", "") == "offer"; }).empty())
+        << "an erased chat was offered after the restart";
+}
+
 }  // namespace
 }  // namespace centrala::testing::chat

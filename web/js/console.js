@@ -788,6 +788,7 @@ export function createConsole({ root, user, openCase }) {
     chat.needsTopic = reason === 'resident_ended';
     chat.panel.classList.add('chat--ended');
     const key = reason === 'transferred' ? 'console.chat.endedTransferred'
+      : reason === 'erased' ? 'console.chat.endedErased'
       : chat.needsTopic ? 'console.chat.endedByResident' : 'console.chat.ended';
     translate(chat.refs.ended, key);
     for (const el of chat.panel.querySelectorAll('textarea, select, input, button[type="submit"]'))
@@ -800,12 +801,30 @@ export function createConsole({ root, user, openCase }) {
     chat.refs.dismiss.hidden = false;
     chat.tab.classList.add('chat-tab--ended');
     for (const item of chat.log.unsent()) chat.log.fail(item.clientMsgId, { code: 'chat_closed' });
+    if (reason === 'erased') forgetResident(chat);
     syncList(chat);
     const announced = {
       'console.chat.endedTransferred': 'console.chat.announceTransferred',
       'console.chat.endedByResident': 'console.chat.announceEndedByResident',
+      'console.chat.endedErased': 'console.chat.announceErased',
     }[key] || 'console.chat.announceEnded';
     announce(announced, { name: chatTitleParam(chat) });
+  }
+
+  // The resident's data was erased at their request: the transcript, the name,
+  // the advisor's summary and the earlier conversations leave this page too.
+  function forgetResident(chat) {
+    const name = chat.contact?.resident?.name;
+    if (name && els.alert.textContent.includes(name)) clearTranslated(els.alert); // the offer's announcement
+    const { id, channel, queue, topic, lang } = chat.contact;
+    chat.contact = { id, channel, queue, topic, lang };
+    chat.log = new MessageLog(S.me);
+    chat.refs.summaryRow.hidden = true;
+    chat.refs.summary.textContent = '';
+    chat.refs.historyBox.hidden = true;
+    chat.refs.historyList.replaceChildren();
+    chat.refs.historyCases.replaceChildren();
+    renderChatHeader(chat);
   }
 
   // ---- messages ------------------------------------------------------------

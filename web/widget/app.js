@@ -520,7 +520,10 @@ function renderState() {
 }
 
 function renderRating() {
-  if (client.rated) {
+  if (client.erased) {
+    el.ratingForm.hidden = true;
+    i18n.translate(el.ratingResult, 'rating.erased');
+  } else if (client.rated) {
     el.ratingForm.hidden = true;
     if (!el.ratingResult.textContent) i18n.translate(el.ratingResult, 'rating.already');
   } else {

@@ -20,7 +20,7 @@
 //   synced       {upTo}               a catch-up fetch has completed
 //
 // Store layout (localStorage, this origin only):
-//   centrala.widget.chat    {chatId, token, lang, rated, closed}
+//   centrala.widget.chat    {chatId, token, lang, rated, closed, erased}
 //   centrala.widget.outbox  [{cmid, text, at, failed?}]
 //   centrala.widget.resident  a random key sent with each new chat, so the
 //                             consultant sees this browser's earlier chats
@@ -146,6 +146,11 @@ export class ChatClient extends EventTarget {
 
   get rated() {
     return Boolean(this.chat?.rated);
+  }
+
+  // Ended because the resident's data was erased (RODO): no rating either.
+  get erased() {
+    return Boolean(this.chat?.erased);
   }
 
   hasChat() {
@@ -358,6 +363,10 @@ export class ChatClient extends EventTarget {
         this.emit('typing', {});
         break;
       case 'closed':
+        if (f.reason === 'erased' && this.chat && !this.chat.erased) {
+          this.chat.erased = true;
+          this.store.set(CHAT_KEY, this.chat);
+        }
         this.setState('closed');
         // The closing notice is stored after the chat leaves the live set,
         // so it only arrives by asking for it.

@@ -91,6 +91,7 @@ const STRINGS = {
     'rating.sending': 'Wysyłanie oceny…',
     'rating.thanks': 'Dziękujemy za ocenę!',
     'rating.already': 'Ta rozmowa została już oceniona. Dziękujemy!',
+    'rating.erased': 'Rozmowa została zakończona, a jej dane usunięte (RODO).',
 
     'transcript.heading': 'Zapis rozmowy — Miejskie Centrum Kontaktu',
     'transcript.chat': 'Rozmowa nr {id}',
@@ -191,6 +192,7 @@ const STRINGS = {
     'rating.sending': 'Sending the rating…',
     'rating.thanks': 'Thank you for your rating!',
     'rating.already': 'This conversation has already been rated. Thank you!',
+    'rating.erased': 'The conversation has ended and its data was erased (GDPR).',
 
     'transcript.heading': 'Conversation transcript — City Contact Centre',
     'transcript.chat': 'Conversation no. {id}',
@@ -291,6 +293,7 @@ const STRINGS = {
     'rating.sending': 'Надсилання оцінки…',
     'rating.thanks': 'Дякуємо за оцінку!',
     'rating.already': 'Цю розмову вже оцінено. Дякуємо!',
+    'rating.erased': 'Розмову завершено, а її дані видалено (GDPR).',
 
     'transcript.heading': 'Запис розмови — Міський контакт-центр',
     'transcript.chat': 'Розмова № {id}',

@@ -300,6 +300,11 @@ private:
     void end_by_resident(int64_t chat_id, std::function<void(Result<void>)> done);
     // Tells the residents the chat is closed, stores the closing notice, then forgets the chat.
     void finish_closed(int64_t chat_id);
+    // A resident's data was erased (committed): their open chats end at once —
+    // with the advisor closed, waiting abandoned, served closed (consultants
+    // get contact_closed, reason "erased") — and are forgotten; nothing more
+    // is stored in them and they are never adopted again.
+    void end_erased_chats(const std::vector<int64_t>& chat_ids);
     void check_abandoned_chats();
     Result<void> restore_chats();
     Result<int64_t> visitor_chat(const Request& req, const std::string& id_param);
@@ -391,6 +396,7 @@ private:
     std::unordered_multimap<int64_t, AgentSocket*> sockets_by_user_;  // the same sockets by user id (authenticated)
     store::ChatStore chat_store_;  // used only on the store worker
     std::unordered_map<int64_t, LiveChat> chats_;  // open chats (bot, waiting, active)
+    std::set<int64_t> erased_chats_;  // ended by an erasure while open: closed to writes and adoption
     ChatBot bot_;  // filled by the BotModule
     struct PendingMessages {
         std::mutex mu;

@@ -26,6 +26,8 @@ public:
     void add_routes(Router& router) override;
     Result<void> load() override;
     void tick() override;
+    // The dialogues of an erased resident's chats go (their rows went in the erasure).
+    void on_resident_erased(const std::vector<int64_t>& chats, const std::vector<int64_t>& callbacks) override;
 
     // ChatFlows
     bool active(int64_t chat_id) const override {

@@ -102,6 +102,7 @@ public:
                                                       int limit);
     Result<int64_t> last_message_id(int64_t contact_id, bool include_internal);
 
+    // conflict `already_rated` the second time; `chat_closed` for a chat ended by an erasure.
     Result<void> rate(int64_t contact_id, int score, const std::string& comment, SysTime at);
     Result<void> record_event(int64_t contact_id, SysTime at, const std::string& type, const std::string& queue,
                               std::optional<int64_t> agent, const std::string& details_json);

@@ -75,6 +75,11 @@ public:
     // address and browser key; the closing note is redacted. Returns the
     // number of messages changed.
     Result<int64_t> erase_chats(const std::vector<ResidentChat>& chats, const ResidentKeys& keys);
+    // Ends those of `chats` still open on disk (with the advisor, waiting or
+    // served), so none comes back into a queue after a restart: one waiting
+    // is abandoned (it was never served), the others are closed; disposition
+    // "erased" (kept when one was set). Returns the ids it ended.
+    Result<std::vector<int64_t>> end_open_chats(const std::vector<ResidentChat>& chats, SysTime at);
 
     // The advisor's unanswered phrases holding the e-mail (from before
     // e-mails were masked there): `normalized` is the e-mail as the phrase
