@@ -124,8 +124,16 @@ export class ChatClient extends EventTarget {
       if (!this.stopped && this.status !== 'online') this.connectNow();
     });
     window.addEventListener('offline', () => {
-      // The socket may take minutes to notice; start over once we are back.
-      if (!this.stopped && this.ws) this.ws.close(4000, 'offline');
+      // The socket may take minutes to notice, and its closing handshake
+      // cannot finish without a network: let go of it now (its late close
+      // event is ignored), say so, and start over once we are back.
+      if (this.stopped || !this.ws) return;
+      const ws = this.ws;
+      this.ws = null;
+      this.inFlight.clear();
+      this.catchingUp = false;
+      ws.close(4000, 'offline');
+      this.scheduleReconnect();
     });
     document.addEventListener('visibilitychange', () => {
       // Phones drop sockets of pages in the background.
