@@ -38,8 +38,10 @@ const problems = []; // one list per page, from watchPage()
 const contexts = [];
 
 function configure(config) {
+  // The taxes department's second line is closed throughout (the transfer form says so).
+  config.business_hours.never = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
   for (const q of config.queues) {
-    q.hours = 'always';
+    q.hours = q.id === 'dept_podatki' ? 'never' : 'always';
     q.wrap_up_seconds = 2;
   }
   config.chat = {
@@ -435,6 +437,10 @@ test('(2) two chats at once in tabs with unread counts; Alt+N switches; transfer
   // second line by its name (GET /api/v1/transfer-targets).
   await panel.getByLabel('Przekaż do').selectOption({ label: 'Wydział Gospodarki Odpadami — druga linia' });
   assert.equal(await panel.getByLabel('Przekaż do').inputValue(), 'queue:dept_odpady');
+  assert.equal(
+    await panel.getByLabel('Przekaż do').locator('option[value="queue:dept_podatki"]').textContent(),
+    'Wydział Podatków — druga linia (teraz zamknięta)',
+  );
   await panel.getByLabel('Notatka dla przejmującego (wewnętrzna)').fill('Pyta o deklarację śmieciową.');
   const transferred = page.waitForResponse((r) => r.url().endsWith(`/api/v1/contacts/${a.id}/transfer`));
   await panel.getByRole('button', { name: 'Przekaż', exact: true }).click();

@@ -1091,7 +1091,10 @@ export function createConsole({ root, user, openCase }) {
     for (const q of S.targets.queues) {
       const opt = document.createElement('option');
       opt.value = `queue:${q.id}`;
-      showName(opt, catalog.queueKey(q.id), q.name || q.id);
+      const key = catalog.queueKey(q.id);
+      // A closed queue refuses the transfer (outside its hours): said before choosing.
+      if (q.open_now === false) translate(opt, 'console.transfer.queueClosed', { name: key ? { key } : q.name || q.id });
+      else showName(opt, key, q.name || q.id);
       queues.append(opt);
     }
     select.append(queues);
